@@ -1,0 +1,130 @@
+# nasc: build, test, demo and install.
+#
+#   make              build ./nasc (with CC, gcc by default)
+#   make check        every test: Check suites, golden diagnostics, the
+#                     torchvision comparison, under ASan and UBSan (clang),
+#                     and a -Werror build with both gcc and clang
+#   make demo         nasc info on ResNet-50 and MobileNetV2
+#   make install      PREFIX=/usr/local DESTDIR= (bin/nasc, share/nasc/stdlib)
+#   make clean
+#
+# Missing Debian packages are installed by tools/deps.sh (as root) or the
+# command to install them is printed.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+PYTHON ?= /usr/bin/python3
+
+CSTD := -std=c11 -D_DEFAULT_SOURCE
+WARN := -Wall -Wextra -Werror
+CJSON_CFLAGS = $(shell pkg-config --cflags libcjson 2>/dev/null)
+CJSON_LIBS = $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+SOURCES := common/arena.c common/diag.c frontend/ast.c frontend/load.c frontend/eval.c \
+           frontend/ops.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c
+GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c
+HEADERS := $(wildcard common/*.h frontend/*.h grammar/*.h ir/*.h)
+TESTS := $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
+
+# Each variant is a set of flags and a folder under build/.
+release_CC := $(CC)
+release_CFLAGS := -O2 -g
+release_STDLIB := $(PREFIX)/share/nasc/stdlib
+asan_CC := clang
+asan_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+asan_STDLIB := $(CURDIR)/stdlib
+gcc_CC := gcc
+gcc_CFLAGS := -O2
+gcc_STDLIB := $(CURDIR)/stdlib
+clang_CC := clang
+clang_CFLAGS := -O2
+clang_STDLIB := $(CURDIR)/stdlib
+
+.PHONY: all deps check-deps check unit golden torchvision demo install clean
+.DELETE_ON_ERROR:
+
+all: deps nasc
+
+deps:
+	@tools/deps.sh build
+
+check-deps:
+	@tools/deps.sh check
+
+nasc: build/release/nasc
+	cp $< $@
+
+# ---- generated parser ----
+
+build/gen/nas.tab.c build/gen/nas.tab.h: grammar/nas.y | build/gen
+	bison -Wall -Werror -d -o build/gen/nas.tab.c $<
+
+build/gen/lex.yy.c build/gen/lex.yy.h: grammar/nas.l build/gen/nas.tab.h | build/gen
+	flex --header-file=build/gen/lex.yy.h -o build/gen/lex.yy.c $<
+
+build/gen:
+	mkdir -p $@
+
+# ---- one set of rules per variant ----
+
+define variant
+build/$(1)/%.o: %.c $(HEADERS) build/gen/nas.tab.h build/gen/lex.yy.h
+	@mkdir -p $$(dir $$@)
+	$$($(1)_CC) $(CSTD) $(WARN) $$($(1)_CFLAGS) $(CJSON_CFLAGS) $(CHECK_CFLAGS) \
+	    -Ibuild/gen -Igrammar -DNASC_STDLIB_DIR='"$$($(1)_STDLIB)"' -c $$< -o $$@
+
+build/$(1)/gen/%.o: build/gen/%.c $(HEADERS) build/gen/nas.tab.h build/gen/lex.yy.h
+	@mkdir -p $$(dir $$@)
+	$$($(1)_CC) $(CSTD) $(WARN) $$($(1)_CFLAGS) -Wno-unused-function -Wno-sign-compare \
+	    -Ibuild/gen -Igrammar -c $$< -o $$@
+
+build/$(1)/libnasc.a: $(patsubst %.c,build/$(1)/%.o,$(SOURCES)) \
+                      build/$(1)/gen/nas.tab.o build/$(1)/gen/lex.yy.o
+	rm -f $$@
+	ar rcs $$@ $$^
+
+build/$(1)/nasc: build/$(1)/main.o build/$(1)/libnasc.a
+	$$($(1)_CC) $$($(1)_CFLAGS) -o $$@ $$^ $(CJSON_LIBS) -lm
+
+build/$(1)/tests/check_%: build/$(1)/tests/check_%.o build/$(1)/tests/testutil.o \
+                          build/$(1)/libnasc.a
+	$$($(1)_CC) $$($(1)_CFLAGS) -o $$@ $$^ $(CHECK_LIBS) $(CJSON_LIBS) -lm
+endef
+
+$(foreach v,release asan gcc clang,$(eval $(call variant,$(v))))
+
+# ---- tests ----
+
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+
+check: check-deps build/gcc/nasc build/clang/nasc unit golden torchvision
+	@echo "make check: all tests passed"
+
+unit: $(patsubst %,build/asan/tests/%,$(TESTS)) build/asan/nasc
+	@for t in $(TESTS); do \
+	    echo "== $$t"; \
+	    $(ASAN_ENV) NASC=build/asan/nasc CK_FORK=yes build/asan/tests/$$t || exit 1; \
+	done
+
+golden: build/asan/nasc
+	$(ASAN_ENV) tests/golden.sh build/asan/nasc
+
+torchvision: build/asan/nasc
+	$(ASAN_ENV) $(PYTHON) tests/torchvision_check.py build/asan/nasc
+
+demo: all
+	./nasc info examples/resnet50.nas
+	@echo
+	./nasc info examples/mobilenet_v2.nas
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nasc/stdlib
+	install -m 755 build/release/nasc $(DESTDIR)$(PREFIX)/bin/nasc
+	install -m 644 stdlib/*.nas $(DESTDIR)$(PREFIX)/share/nasc/stdlib/
+
+clean:
+	rm -rf build nasc

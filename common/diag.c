@@ -1,0 +1,214 @@
+/*
+ * Source files and diagnostics.
+ *
+ * A message looks like this, with the line number in a gutter:
+ *
+ *   net.nas:3:9: error: unknown op 'cnov'
+ *       3 |     y = cnov(in, 64)
+ *         |         ^~~~
+ *
+ * Columns count characters, not bytes, so that the underline sits under
+ * the right text for UTF-8 sources. Bytes that would corrupt a terminal
+ * (NUL, other control characters, invalid UTF-8) print as '?'.
+ */
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ptr_vec files;
+static int error_count;
+
+int src_add(const char *path, const char *text, size_t len)
+{
+    src_file *f = arena_alloc(sizeof *f);
+    f->path = arena_strdup(path);
+    f->text = text;
+    f->len = len;
+    vec_push(&files, f);
+    return files.len - 1;
+}
+
+const src_file *src_get(int file)
+{
+    NASC_ASSERT(file >= 0 && file < files.len);
+    return files.items[file];
+}
+
+src_loc loc_span(src_loc first, src_loc last)
+{
+    if (first.file != last.file)
+        return first;
+    src_loc loc = first;
+    if (last.end > loc.end)
+        loc.end = last.end;
+    return loc;
+}
+
+/* Length of the UTF-8 sequence starting at s (at most n bytes), or 0 if invalid. */
+static int utf8_length(const unsigned char *s, size_t n)
+{
+    int len;
+    unsigned min;
+    unsigned cp;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xE0) == 0xC0) {
+        len = 2, cp = s[0] & 0x1F, min = 0x80;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        len = 3, cp = s[0] & 0x0F, min = 0x800;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        len = 4, cp = s[0] & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if ((size_t)len > n)
+        return 0;
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Byte length of the character at p, counting an invalid byte as one. */
+static size_t char_bytes(const unsigned char *p, const unsigned char *end)
+{
+    int n = utf8_length(p, (size_t)(end - p));
+    return n ? (size_t)n : 1;
+}
+
+static void print_source_line(const src_file *f, src_loc loc)
+{
+    const unsigned char *text = (const unsigned char *)f->text;
+    size_t start = loc.start > f->len ? f->len : loc.start;
+    size_t end = loc.end > f->len ? f->len : loc.end;
+
+    size_t line_start = start;
+    while (line_start > 0 && text[line_start - 1] != '\n')
+        line_start--;
+    size_t line_end = start;
+    while (line_end < f->len && text[line_end] != '\n')
+        line_end++;
+    if (end > line_end)
+        end = line_end;
+
+    int line = 1;
+    for (size_t i = 0; i < line_start; i++)
+        line += text[i] == '\n';
+
+    char gutter[32];
+    int width = snprintf(gutter, sizeof gutter, "%5d", line);
+    fprintf(stderr, "%s | ", gutter);
+    for (size_t i = line_start; i < line_end;) {
+        size_t n = char_bytes(text + i, text + line_end);
+        int valid = utf8_length(text + i, line_end - i);
+        if (text[i] == '\t')
+            fputc('\t', stderr);
+        else if (!valid || text[i] < 0x20 || text[i] == 0x7F)
+            fputc('?', stderr);
+        else
+            fwrite(text + i, 1, n, stderr);
+        i += n;
+    }
+    fputc('\n', stderr);
+
+    fprintf(stderr, "%*s | ", width, "");
+    for (size_t i = line_start; i < start; i += char_bytes(text + i, text + line_end))
+        fputc(text[i] == '\t' ? '\t' : ' ', stderr);
+    fputc('^', stderr);
+    size_t i = start < line_end ? start + char_bytes(text + start, text + line_end) : start;
+    for (; i < end; i += char_bytes(text + i, text + line_end))
+        fputc('~', stderr);
+    fputc('\n', stderr);
+}
+
+static void print_position(src_loc loc)
+{
+    const src_file *f = src_get(loc.file);
+    const unsigned char *text = (const unsigned char *)f->text;
+    size_t start = loc.start > f->len ? f->len : loc.start;
+    int line = 1;
+    int col = 1;
+    for (size_t i = 0; i < start;) {
+        if (text[i] == '\n') {
+            line++;
+            col = 1;
+            i++;
+        } else {
+            col++;
+            i += char_bytes(text + i, text + f->len);
+        }
+    }
+    fprintf(stderr, "%s:%d:%d: ", f->path, line, col);
+}
+
+static void report(const char *kind, src_loc loc, const char *fmt, va_list ap)
+{
+    if (loc.file >= 0)
+        print_position(loc);
+    else
+        fprintf(stderr, "nasc: ");
+    fprintf(stderr, "%s: ", kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    if (loc.file >= 0)
+        print_source_line(src_get(loc.file), loc);
+}
+
+void diag_verror(src_loc loc, const char *fmt, va_list ap)
+{
+    error_count++;
+    if (error_count <= DIAG_MAX_ERRORS)
+        report("error", loc, fmt, ap);
+    else if (error_count == DIAG_MAX_ERRORS + 1)
+        fprintf(stderr, "nasc: too many errors, stopping here\n");
+}
+
+void diag_error(src_loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_verror(loc, fmt, ap);
+    va_end(ap);
+}
+
+void diag_note(src_loc loc, const char *fmt, ...)
+{
+    if (error_count > DIAG_MAX_ERRORS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    report("note", loc, fmt, ap);
+    va_end(ap);
+}
+
+int diag_error_count(void)
+{
+    return error_count;
+}
+
+void diag_reset(void)
+{
+    error_count = 0;
+    files = (ptr_vec){0};
+}
+
+_Noreturn void nasc_die(const char *file, int line, const char *msg)
+{
+    fflush(stdout);
+    fprintf(stderr, "nasc: internal error at %s:%d: %s\n"
+                    "This is a bug in nasc; please report it with the input file.\n",
+            file, line, msg);
+    abort();
+}
+
+/* Exposed for the lexer, which validates UTF-8 outside comments. */
+int diag_utf8_length(const unsigned char *s, size_t n)
+{
+    return utf8_length(s, n);
+}

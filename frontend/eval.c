@@ -1,0 +1,1331 @@
+/*
+ * The evaluator: runs a network's body once and emits one IR node per op
+ * call.
+ *
+ * Values are plain structs (see eval.h). Variables live in one frame per
+ * block, function or network invocation; `if` and `repeat` bodies share
+ * their frame, as in Python. Blocks see only their own frame and the global
+ * table of blocks, functions and ops, never their caller's variables.
+ *
+ * Layer names come from a stack of scopes. A block call or a named seq
+ * pushes a scope whose prefix is the call's full layer name. A layer's
+ * local name is, in order of preference: the `as` name, its index in the
+ * seq it is a stage of, or KIND_N. The explicit name travels from an
+ * `as` (or a seq index) to the construct that creates the layer through
+ * ctx->pending; every construct that creates a layer takes it on entry,
+ * before evaluating its arguments, and every other construct rejects it.
+ *
+ * The first error stops evaluation (a longjmp back to fe_build); parse
+ * errors, in contrast, are reported several at a time by the parser.
+ * Recursion depth, call depth, steps and list lengths are bounded, so no
+ * input can exhaust the stack or loop for hours.
+ */
+#include "eval.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Nested evaluation of expressions and statements; real files nest a few levels. */
+#define EVAL_MAX_DEPTH 400
+/* Nested block and function calls; real networks nest 3 to 5 blocks deep. */
+#define EVAL_MAX_CALL_DEPTH 64
+/* Statements executed while building one network, repeat iterations included. */
+#define EVAL_MAX_STEPS 20000000
+/* Elements in one list, e.g. from range(); keeps memory bounded. */
+#define EVAL_MAX_LIST 1000000
+
+typedef struct {
+    const char *name;
+    value v;
+} variable;
+
+typedef struct frame {
+    variable *vars;
+    int nvars;
+    int cap;
+    bool has_input;
+    value input;
+    bool returned;
+    value result;
+    const ast_decl *decl; /* NULL for a network */
+    src_loc call_loc;
+    struct frame *caller;
+} frame;
+
+typedef struct {
+    const char *kind;
+    int count;
+} kind_counter;
+
+typedef struct scope {
+    const char *prefix; /* "" at the top level */
+    ptr_vec counters;   /* of kind_counter */
+    int seq_index;      /* next index of the seq that numbers in this scope */
+    struct scope *parent;
+} scope;
+
+/* A seq under evaluation: its current output. */
+typedef struct {
+    bool active;
+    value current;
+} seq_state;
+
+typedef struct {
+    const char **keys;
+    int *nodes;
+    int cap;
+    int len;
+} name_table;
+
+struct eval_ctx {
+    const fe_program *prog;
+    ir_graph *g;
+    frame *frame;
+    scope *scope;
+    seq_state seq;
+    const char *pending;
+    src_loc pending_loc;
+    int depth;
+    int call_depth;
+    int64_t steps;
+    name_table layer_names;
+    jmp_buf on_error;
+};
+
+static value eval(eval_ctx *ctx, const ast_expr *e);
+static void exec_stmts(eval_ctx *ctx, const ast_stmt *s);
+
+/* ---- errors ---- */
+
+static void print_call_notes(eval_ctx *ctx)
+{
+    enum { MAX_NOTES = 4 };
+    int shown = 0;
+    for (frame *f = ctx->frame; f && f->decl; f = f->caller) {
+        if (shown == MAX_NOTES) {
+            diag_note(f->call_loc, "and in further calls");
+            break;
+        }
+        diag_note(f->call_loc, "in %s '%s', called here",
+                  f->decl->kind == DECL_BLOCK ? "block" : "function", f->decl->name);
+        shown++;
+    }
+}
+
+_Noreturn void eval_fail(eval_ctx *ctx, src_loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_verror(loc, fmt, ap);
+    va_end(ap);
+    print_call_notes(ctx);
+    longjmp(ctx->on_error, 1);
+}
+
+/* Like eval_fail, with one extra note (e.g. where something was defined). */
+static _Noreturn void fail_with_note(eval_ctx *ctx, src_loc loc, src_loc note_loc,
+                                     const char *note, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static _Noreturn void fail_with_note(eval_ctx *ctx, src_loc loc, src_loc note_loc,
+                                     const char *note, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_verror(loc, fmt, ap);
+    va_end(ap);
+    diag_note(note_loc, "%s", note);
+    print_call_notes(ctx);
+    longjmp(ctx->on_error, 1);
+}
+
+/* ---- values ---- */
+
+value make_int(int64_t i)
+{
+    value v = {V_INT, {.i = i}};
+    return v;
+}
+
+value make_float(double f)
+{
+    value v = {V_FLOAT, {.f = f}};
+    return v;
+}
+
+static value make_bool(bool b)
+{
+    value v = {V_BOOL, {.b = b}};
+    return v;
+}
+
+value make_tensor(int node)
+{
+    value v = {V_TENSOR, {.tensor = node}};
+    return v;
+}
+
+value make_list(int len)
+{
+    value v = {V_LIST, {.list = arena_alloc(sizeof(value_list))}};
+    v.as.list->len = len;
+    v.as.list->items = arena_alloc(sizeof(value) * (size_t)(len ? len : 1));
+    return v;
+}
+
+static value make_callable(const callable *fn)
+{
+    value v = {V_CALLABLE, {.fn = fn}};
+    return v;
+}
+
+const char *value_type_name(value v)
+{
+    switch (v.kind) {
+    case V_NONE: return "nothing";
+    case V_INT: return "an integer";
+    case V_FLOAT: return "a float";
+    case V_BOOL: return "a boolean";
+    case V_STR: return "a string";
+    case V_LIST: return "a list";
+    case V_TENSOR: return "a tensor";
+    case V_CALLABLE: return "an op or block";
+    }
+    NASC_UNREACHABLE();
+}
+
+int64_t value_to_int(eval_ctx *ctx, value v, src_loc loc, const char *what)
+{
+    if (v.kind == V_INT)
+        return v.as.i;
+    if (v.kind == V_FLOAT && v.as.f == floor(v.as.f) && fabs(v.as.f) < 9.0e18)
+        return (int64_t)v.as.f;
+    if (v.kind == V_FLOAT)
+        eval_fail(ctx, loc, "%s must be an integer, got %g", what, v.as.f);
+    eval_fail(ctx, loc, "%s must be an integer, got %s", what, value_type_name(v));
+}
+
+double value_to_float(eval_ctx *ctx, value v, src_loc loc, const char *what)
+{
+    if (v.kind == V_INT)
+        return (double)v.as.i;
+    if (v.kind == V_FLOAT)
+        return v.as.f;
+    eval_fail(ctx, loc, "%s must be a number, got %s", what, value_type_name(v));
+}
+
+static bool value_to_bool(eval_ctx *ctx, value v, src_loc loc)
+{
+    if (v.kind != V_BOOL)
+        eval_fail(ctx, loc, "a condition must be a boolean, got %s", value_type_name(v));
+    return v.as.b;
+}
+
+ir_graph *eval_graph(eval_ctx *ctx)
+{
+    return ctx->g;
+}
+
+/* ---- variables ---- */
+
+static value *find_var(frame *f, const char *name)
+{
+    for (int i = f->nvars - 1; i >= 0; i--)
+        if (strcmp(f->vars[i].name, name) == 0)
+            return &f->vars[i].v;
+    return NULL;
+}
+
+static void set_var(frame *f, const char *name, value v)
+{
+    value *slot = find_var(f, name);
+    if (slot) {
+        *slot = v;
+        return;
+    }
+    if (f->nvars == f->cap) {
+        int cap = f->cap ? f->cap * 2 : 8;
+        f->vars = arena_grow(f->vars, sizeof(variable) * (size_t)f->nvars,
+                             sizeof(variable) * (size_t)cap);
+        f->cap = cap;
+    }
+    f->vars[f->nvars++] = (variable){name, v};
+}
+
+static const ast_decl *find_decl(const fe_program *p, const char *name)
+{
+    for (int i = 0; i < p->decls.len; i++) {
+        const ast_decl *d = p->decls.items[i];
+        if (strcmp(d->name, name) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+    enum { MAX = 32 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= MAX || lb >= MAX)
+        return MAX;
+    int d[MAX + 1][MAX + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1;
+            int ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    }
+    return d[la][lb];
+}
+
+static void consider(const char *name, const char *candidate, const char **best, int *best_d)
+{
+    int d = edit_distance(name, candidate);
+    if (d < *best_d && d <= 2 && (size_t)d * 2 < strlen(name) + 1) {
+        *best = candidate;
+        *best_d = d;
+    }
+}
+
+/* The visible name closest to `name`, for "did you mean" hints, or NULL. */
+static const char *suggest(eval_ctx *ctx, const char *name)
+{
+    const char *best = NULL;
+    int best_d = 1000;
+    for (int i = 0; i < ctx->frame->nvars; i++)
+        consider(name, ctx->frame->vars[i].name, &best, &best_d);
+    for (int i = 0; i < ctx->prog->decls.len; i++)
+        consider(name, ((ast_decl *)ctx->prog->decls.items[i])->name, &best, &best_d);
+    ptr_vec ops = ops_names();
+    for (int i = 0; i < ops.len; i++)
+        consider(name, ops.items[i], &best, &best_d);
+    return best;
+}
+
+static value lookup(eval_ctx *ctx, const char *name, src_loc loc)
+{
+    value *v = find_var(ctx->frame, name);
+    if (v)
+        return *v;
+
+    const ast_decl *d = find_decl(ctx->prog, name);
+    if (d) {
+        callable *fn = arena_alloc(sizeof *fn);
+        fn->kind = CALLABLE_DECL;
+        fn->name = d->name;
+        fn->decl = d;
+        return make_callable(fn);
+    }
+    const callable *op = ops_lookup(name);
+    if (op)
+        return make_callable(op);
+
+    const char *hint = suggest(ctx, name);
+    if (hint)
+        eval_fail(ctx, loc, "unknown name '%s'; did you mean '%s'?", name, hint);
+    eval_fail(ctx, loc, "unknown name '%s'", name);
+}
+
+/* ---- layer names ---- */
+
+static uint32_t hash_name(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Returns the node already registered under key, or registers node and returns -1. */
+static int claim_name(name_table *t, const char *key, int node)
+{
+    if (t->len * 2 >= t->cap) {
+        name_table bigger = {0};
+        bigger.cap = t->cap ? t->cap * 2 : 256;
+        bigger.keys = arena_alloc(sizeof(char *) * (size_t)bigger.cap);
+        bigger.nodes = arena_alloc(sizeof(int) * (size_t)bigger.cap);
+        for (int i = 0; i < t->cap; i++)
+            if (t->keys[i])
+                claim_name(&bigger, t->keys[i], t->nodes[i]);
+        *t = bigger;
+    }
+    uint32_t mask = (uint32_t)t->cap - 1;
+    for (uint32_t i = hash_name(key) & mask;; i = (i + 1) & mask) {
+        if (!t->keys[i]) {
+            t->keys[i] = key;
+            t->nodes[i] = node;
+            t->len++;
+            return -1;
+        }
+        if (strcmp(t->keys[i], key) == 0)
+            return t->nodes[i];
+    }
+}
+
+static const char *take_pending(eval_ctx *ctx)
+{
+    const char *name = ctx->pending;
+    ctx->pending = NULL;
+    return name;
+}
+
+static void reject_pending(eval_ctx *ctx, const char *what)
+{
+    if (ctx->pending)
+        eval_fail(ctx, ctx->pending_loc, "'as' names a layer, but %s adds none", what);
+}
+
+const char *eval_layer_name(eval_ctx *ctx, const char *explicit_name, const char *kind)
+{
+    scope *s = ctx->scope;
+    const char *local = explicit_name;
+    if (!local) {
+        kind_counter *counter = NULL;
+        for (int i = 0; i < s->counters.len; i++) {
+            kind_counter *c = s->counters.items[i];
+            if (strcmp(c->kind, kind) == 0)
+                counter = c;
+        }
+        if (!counter) {
+            counter = arena_alloc(sizeof *counter);
+            counter->kind = kind;
+            vec_push(&s->counters, counter);
+        }
+        local = arena_printf("%s_%d", kind, counter->count++);
+    }
+    return s->prefix[0] ? arena_printf("%s.%s", s->prefix, local) : local;
+}
+
+static void push_scope(eval_ctx *ctx, const char *prefix)
+{
+    scope *s = arena_alloc(sizeof *s);
+    s->prefix = prefix;
+    s->parent = ctx->scope;
+    ctx->scope = s;
+}
+
+static void pop_scope(eval_ctx *ctx)
+{
+    ctx->scope = ctx->scope->parent;
+}
+
+int eval_add_node(eval_ctx *ctx, ir_node *proto, src_loc loc)
+{
+    proto->loc = loc;
+    const char *error;
+    int id = ir_add_node(ctx->g, proto, &error);
+    if (id < 0) {
+        /* Messages start with "op: "; put the layer name after the op. */
+        const char *op = ir_op_name(proto->op);
+        size_t len = strlen(op);
+        if (strncmp(error, op, len) == 0 && error[len] == ':')
+            eval_fail(ctx, loc, "%s '%s'%s", op, proto->name, error + len);
+        eval_fail(ctx, loc, "%s", error);
+    }
+    if (ir_node_params(ctx->g, &ctx->g->nodes[id]) > 0) {
+        int earlier = claim_name(&ctx->layer_names, proto->name, id);
+        if (earlier >= 0)
+            fail_with_note(ctx, loc, ctx->g->nodes[earlier].loc,
+                           "the earlier layer with that name is here",
+                           "layer name '%s' is already used by another layer with parameters",
+                           proto->name);
+    }
+    return id;
+}
+
+/* ---- arithmetic ---- */
+
+static value arith_int(eval_ctx *ctx, ast_operator op, int64_t a, int64_t b, src_loc loc)
+{
+    int64_t r = 0;
+    bool overflow = false;
+    switch (op) {
+    case OP_ADD: overflow = __builtin_add_overflow(a, b, &r); break;
+    case OP_SUB: overflow = __builtin_sub_overflow(a, b, &r); break;
+    case OP_MUL: overflow = __builtin_mul_overflow(a, b, &r); break;
+    case OP_DIV:
+        if (b == 0)
+            eval_fail(ctx, loc, "division by zero");
+        return make_float((double)a / (double)b);
+    case OP_FLOORDIV:
+    case OP_MOD:
+        if (b == 0)
+            eval_fail(ctx, loc, "division by zero");
+        if (a == INT64_MIN && b == -1) {
+            overflow = true;
+            break;
+        }
+        r = op == OP_FLOORDIV ? a / b : a % b;
+        /* Python rounds toward negative infinity; C toward zero. */
+        if (op == OP_FLOORDIV && (a % b != 0) && ((a < 0) != (b < 0)))
+            r--;
+        if (op == OP_MOD && r != 0 && ((r < 0) != (b < 0)))
+            r += b;
+        break;
+    default:
+        NASC_UNREACHABLE();
+    }
+    if (overflow)
+        eval_fail(ctx, loc, "integer overflow in this expression");
+    return make_int(r);
+}
+
+static value arith_float(eval_ctx *ctx, ast_operator op, double a, double b, src_loc loc)
+{
+    switch (op) {
+    case OP_ADD: return make_float(a + b);
+    case OP_SUB: return make_float(a - b);
+    case OP_MUL: return make_float(a * b);
+    case OP_DIV:
+    case OP_FLOORDIV:
+    case OP_MOD:
+        if (b == 0)
+            eval_fail(ctx, loc, "division by zero");
+        if (op == OP_DIV)
+            return make_float(a / b);
+        if (op == OP_FLOORDIV)
+            return make_float(floor(a / b));
+        return make_float(a - b * floor(a / b));
+    default:
+        NASC_UNREACHABLE();
+    }
+}
+
+static bool values_equal(value a, value b)
+{
+    if ((a.kind == V_INT || a.kind == V_FLOAT) && (b.kind == V_INT || b.kind == V_FLOAT)) {
+        if (a.kind == V_INT && b.kind == V_INT)
+            return a.as.i == b.as.i;
+        return (a.kind == V_INT ? (double)a.as.i : a.as.f) ==
+               (b.kind == V_INT ? (double)b.as.i : b.as.f);
+    }
+    if (a.kind != b.kind)
+        return false;
+    switch (a.kind) {
+    case V_BOOL: return a.as.b == b.as.b;
+    case V_STR: return strcmp(a.as.s, b.as.s) == 0;
+    case V_TENSOR: return a.as.tensor == b.as.tensor;
+    case V_CALLABLE:
+        if (a.as.fn->kind != b.as.fn->kind)
+            return false;
+        return a.as.fn->kind == CALLABLE_DECL ? a.as.fn->decl == b.as.fn->decl
+                                              : a.as.fn == b.as.fn;
+    case V_LIST:
+        if (a.as.list->len != b.as.list->len)
+            return false;
+        for (int i = 0; i < a.as.list->len; i++)
+            if (!values_equal(a.as.list->items[i], b.as.list->items[i]))
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
+static value compare(eval_ctx *ctx, const ast_expr *e, value a, value b)
+{
+    if (e->op == OP_EQ)
+        return make_bool(values_equal(a, b));
+    if (e->op == OP_NE)
+        return make_bool(!values_equal(a, b));
+    bool numbers = (a.kind == V_INT || a.kind == V_FLOAT) && (b.kind == V_INT || b.kind == V_FLOAT);
+    if (!numbers)
+        eval_fail(ctx, e->loc, "cannot order %s and %s; only numbers compare with < and >",
+                  value_type_name(a), value_type_name(b));
+    int c;
+    if (a.kind == V_INT && b.kind == V_INT) {
+        c = (a.as.i > b.as.i) - (a.as.i < b.as.i);
+    } else {
+        double x = a.kind == V_INT ? (double)a.as.i : a.as.f;
+        double y = b.kind == V_INT ? (double)b.as.i : b.as.f;
+        c = (x > y) - (x < y);
+    }
+    switch (e->op) {
+    case OP_LT: return make_bool(c < 0);
+    case OP_LE: return make_bool(c <= 0);
+    case OP_GT: return make_bool(c > 0);
+    case OP_GE: return make_bool(c >= 0);
+    default: NASC_UNREACHABLE();
+    }
+}
+
+static value tensor_binary(eval_ctx *ctx, const ast_expr *e, value a, value b, const char *name)
+{
+    if (a.kind != V_TENSOR || b.kind != V_TENSOR || (e->op != OP_ADD && e->op != OP_MUL))
+        eval_fail(ctx, e->loc, "tensors support only '+' (add) and '*' (mul) with another "
+                               "tensor; got %s and %s", value_type_name(a), value_type_name(b));
+    const char *kind = e->op == OP_ADD ? "add" : "mul";
+    ir_node proto = {0};
+    proto.op = e->op == OP_ADD ? IR_ADD : IR_MUL;
+    proto.name = eval_layer_name(ctx, name, kind);
+    int inputs[2] = {a.as.tensor, b.as.tensor};
+    proto.inputs = inputs;
+    proto.ninputs = 2;
+    return make_tensor(eval_add_node(ctx, &proto, e->loc));
+}
+
+static value eval_binary(eval_ctx *ctx, const ast_expr *e)
+{
+    const char *name = take_pending(ctx);
+
+    if (e->op == OP_AND || e->op == OP_OR) {
+        if (name)
+            eval_fail(ctx, ctx->pending_loc, "'as' names a layer, but this expression adds none");
+        bool a = value_to_bool(ctx, eval(ctx, e->lhs), e->lhs->loc);
+        if (e->op == OP_AND ? !a : a)
+            return make_bool(a);
+        return make_bool(value_to_bool(ctx, eval(ctx, e->rhs), e->rhs->loc));
+    }
+
+    value a = eval(ctx, e->lhs);
+    value b = eval(ctx, e->rhs);
+    if (a.kind == V_TENSOR || b.kind == V_TENSOR)
+        return tensor_binary(ctx, e, a, b, name);
+    if (name)
+        eval_fail(ctx, ctx->pending_loc, "'as' names a layer, but this expression adds none");
+
+    if (e->op >= OP_EQ && e->op <= OP_GE)
+        return compare(ctx, e, a, b);
+    if (e->op == OP_ADD && a.kind == V_LIST && b.kind == V_LIST) {
+        int64_t len = (int64_t)a.as.list->len + b.as.list->len;
+        if (len > EVAL_MAX_LIST)
+            eval_fail(ctx, e->loc, "list longer than %d elements", EVAL_MAX_LIST);
+        value r = make_list((int)len);
+        memcpy(r.as.list->items, a.as.list->items, sizeof(value) * (size_t)a.as.list->len);
+        memcpy(r.as.list->items + a.as.list->len, b.as.list->items,
+               sizeof(value) * (size_t)b.as.list->len);
+        return r;
+    }
+    bool numbers = (a.kind == V_INT || a.kind == V_FLOAT) && (b.kind == V_INT || b.kind == V_FLOAT);
+    if (!numbers)
+        eval_fail(ctx, e->loc, "arithmetic needs numbers, got %s and %s", value_type_name(a),
+                  value_type_name(b));
+    if (a.kind == V_INT && b.kind == V_INT)
+        return arith_int(ctx, e->op, a.as.i, b.as.i, e->loc);
+    return arith_float(ctx, e->op, a.kind == V_INT ? (double)a.as.i : a.as.f,
+                       b.kind == V_INT ? (double)b.as.i : b.as.f, e->loc);
+}
+
+static value eval_unary(eval_ctx *ctx, const ast_expr *e)
+{
+    value a = eval(ctx, e->lhs);
+    if (e->op == OP_NOT)
+        return make_bool(!value_to_bool(ctx, a, e->lhs->loc));
+    if (a.kind == V_INT) {
+        if (a.as.i == INT64_MIN)
+            eval_fail(ctx, e->loc, "integer overflow in this expression");
+        return make_int(-a.as.i);
+    }
+    if (a.kind == V_FLOAT)
+        return make_float(-a.as.f);
+    eval_fail(ctx, e->loc, "'-' needs a number, got %s", value_type_name(a));
+}
+
+/* ---- calls ---- */
+
+static const char *decl_kind(const ast_decl *d)
+{
+    return d->kind == DECL_BLOCK ? "block" : d->kind == DECL_FN ? "function" : "network";
+}
+
+static const char *param_list_text(const ast_decl *d)
+{
+    const char *s = "";
+    for (int i = 0; i < d->params.len; i++)
+        s = arena_printf("%s%s%s", s, i ? ", " : "", ((ast_param *)d->params.items[i])->name);
+    return s;
+}
+
+static void check_recursion(eval_ctx *ctx, const ast_decl *d, src_loc loc)
+{
+    for (frame *f = ctx->frame; f; f = f->caller) {
+        if (f->decl != d)
+            continue;
+        const char *chain = d->name;
+        for (frame *g = ctx->frame; g != f; g = g->caller)
+            chain = arena_printf("%s -> %s", g->decl->name, chain);
+        chain = arena_printf("%s -> %s", d->name, chain);
+        fail_with_note(ctx, loc, d->loc, arena_printf("'%s' is defined here", d->name),
+                       "%s '%s' calls itself (%s); recursion is not allowed", decl_kind(d),
+                       d->name, chain);
+    }
+    if (ctx->call_depth >= EVAL_MAX_CALL_DEPTH)
+        eval_fail(ctx, loc, "calls nested deeper than %d levels", EVAL_MAX_CALL_DEPTH);
+}
+
+/*
+ * Binds call arguments to a block's or function's parameters. Arguments
+ * are evaluated in the caller's frame; defaults later, in the callee's.
+ */
+static bool *bind_decl_args(eval_ctx *ctx, const ast_decl *d, const ptr_vec *args, int skip,
+                            value *slots, src_loc loc)
+{
+    int n = d->params.len;
+    bool *given = arena_alloc(sizeof(bool) * (size_t)(n ? n : 1));
+    src_loc *where = arena_alloc(sizeof(src_loc) * (size_t)(n ? n : 1));
+    int position = 0;
+    bool keyword_seen = false;
+
+    for (int i = skip; args && i < args->len; i++) {
+        const ast_arg *a = args->items[i];
+        int slot = -1;
+        if (!a->name) {
+            if (keyword_seen)
+                eval_fail(ctx, a->value->loc, "positional argument after a keyword argument");
+            if (position >= n)
+                fail_with_note(ctx, a->value->loc, d->loc,
+                               arena_printf("'%s' is defined here", d->name),
+                               "too many arguments: %s '%s' takes %d (%s)", decl_kind(d),
+                               d->name, n, param_list_text(d));
+            slot = position++;
+        } else {
+            keyword_seen = true;
+            for (int k = 0; k < n; k++)
+                if (strcmp(((ast_param *)d->params.items[k])->name, a->name) == 0)
+                    slot = k;
+            if (slot < 0)
+                fail_with_note(ctx, a->name_loc, d->loc,
+                               arena_printf("'%s' is defined here", d->name),
+                               "%s '%s' has no parameter '%s' (its parameters: %s)",
+                               decl_kind(d), d->name, a->name, param_list_text(d));
+        }
+        src_loc arg_loc = a->name ? loc_span(a->name_loc, a->value->loc) : a->value->loc;
+        if (given[slot]) {
+            diag_error(arg_loc, "argument '%s' is given twice",
+                       ((ast_param *)d->params.items[slot])->name);
+            diag_note(where[slot], "it is first given here");
+            print_call_notes(ctx);
+            longjmp(ctx->on_error, 1);
+        }
+        given[slot] = true;
+        where[slot] = arg_loc;
+        slots[slot] = eval(ctx, a->value);
+    }
+    (void)loc;
+    return given;
+}
+
+static value run_body(eval_ctx *ctx, const ast_decl *d, frame *callee)
+{
+    seq_state saved_seq = ctx->seq;
+    ctx->seq = (seq_state){false, {V_NONE, {0}}};
+    callee->caller = ctx->frame;
+    ctx->frame = callee;
+    ctx->call_depth++;
+
+    exec_stmts(ctx, d->body);
+    if (!callee->returned)
+        fail_with_note(ctx, callee->call_loc, d->loc,
+                       arena_printf("'%s' is defined here", d->name),
+                       "%s '%s' ends without 'return'", decl_kind(d), d->name);
+
+    ctx->call_depth--;
+    ctx->frame = callee->caller;
+    ctx->seq = saved_seq;
+    return callee->result;
+}
+
+static value call_decl(eval_ctx *ctx, const ast_decl *d, const value *input, const ptr_vec *args,
+                       src_loc loc)
+{
+    if (d->kind == DECL_NETWORK)
+        fail_with_note(ctx, loc, d->loc, arena_printf("'%s' is defined here", d->name),
+                       "network '%s' cannot be called; only blocks and functions can", d->name);
+    check_recursion(ctx, d, loc);
+
+    const char *explicit_name = NULL;
+    if (d->kind == DECL_BLOCK)
+        explicit_name = take_pending(ctx);
+    else
+        reject_pending(ctx, arena_printf("function '%s'", d->name));
+
+    /* A block's input is the piped value or its first positional argument. */
+    value in = {V_NONE, {0}};
+    int skip = 0;
+    if (d->kind == DECL_BLOCK) {
+        if (input) {
+            in = *input;
+        } else if (args && args->len > 0 && !((ast_arg *)args->items[0])->name) {
+            in = eval(ctx, ((ast_arg *)args->items[0])->value);
+            skip = 1;
+        } else {
+            eval_fail(ctx, loc, "block '%s' needs an input tensor: write '%s(x, ...)' or "
+                                "'x | %s(...)'", d->name, d->name, d->name);
+        }
+        if (in.kind != V_TENSOR)
+            eval_fail(ctx, loc, "the input of block '%s' must be a tensor, got %s", d->name,
+                      value_type_name(in));
+    } else if (input) {
+        eval_fail(ctx, loc, "function '%s' cannot be a pipe stage; it computes a value and "
+                            "takes no input tensor", d->name);
+    }
+
+    int n = d->params.len;
+    value *slots = arena_alloc(sizeof(value) * (size_t)(n ? n : 1));
+    bool *given = bind_decl_args(ctx, d, args, skip, slots, loc);
+
+    frame *callee = arena_alloc(sizeof *callee);
+    callee->decl = d;
+    callee->call_loc = loc;
+    callee->has_input = d->kind == DECL_BLOCK;
+    callee->input = in;
+
+    /* Defaults run in the callee: they may use `in` and earlier parameters. */
+    frame *caller = ctx->frame;
+    callee->caller = caller;
+    ctx->frame = callee;
+    for (int k = 0; k < n; k++) {
+        const ast_param *p = d->params.items[k];
+        if (!given[k]) {
+            if (!p->def)
+                fail_with_note(ctx, loc, p->loc, arena_printf("'%s' is declared here", p->name),
+                               "missing argument '%s' of %s '%s'", p->name, decl_kind(d),
+                               d->name);
+            slots[k] = eval(ctx, p->def);
+        }
+        set_var(callee, p->name, slots[k]);
+    }
+    ctx->frame = caller;
+
+    if (d->kind == DECL_BLOCK)
+        push_scope(ctx, eval_layer_name(ctx, explicit_name, d->name));
+    value result = run_body(ctx, d, callee);
+    if (d->kind == DECL_BLOCK)
+        pop_scope(ctx);
+    return result;
+}
+
+static value call_builtin(eval_ctx *ctx, const callable *fn, const value *input,
+                          const ptr_vec *args, src_loc loc)
+{
+    reject_pending(ctx, arena_printf("'%s'", fn->name));
+    if (input)
+        eval_fail(ctx, loc, "'%s' cannot be a pipe stage; it computes a value", fn->name);
+    int n = args ? args->len : 0;
+    value *vals = arena_alloc(sizeof(value) * (size_t)(n ? n : 1));
+    src_loc *locs = arena_alloc(sizeof(src_loc) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        const ast_arg *a = args->items[i];
+        if (a->name)
+            eval_fail(ctx, a->name_loc, "'%s' takes no keyword arguments", fn->name);
+        vals[i] = eval(ctx, a->value);
+        locs[i] = a->value->loc;
+    }
+    return ops_call_builtin(ctx, fn->builtin, vals, locs, n, loc);
+}
+
+static value call_op(eval_ctx *ctx, const op_spec *spec, const value *input, src_loc input_loc,
+                     const ptr_vec *args, src_loc loc)
+{
+    const char *explicit_name = take_pending(ctx);
+    bound_arg slots[OP_MAX_PARAMS];
+    memset(slots, 0, sizeof slots);
+    ptr_vec rest = {0};
+    int position = 0;
+    bool keyword_seen = false;
+
+    if (input) {
+        slots[0] = (bound_arg){*input, input_loc, true};
+        position = 1;
+        if (spec->variadic) {
+            bound_arg *b = arena_alloc(sizeof *b);
+            *b = slots[0];
+            vec_push(&rest, b);
+        }
+    }
+    for (int i = 0; args && i < args->len; i++) {
+        const ast_arg *a = args->items[i];
+        src_loc arg_loc = a->name ? loc_span(a->name_loc, a->value->loc) : a->value->loc;
+        if (!a->name && spec->variadic) {
+            bound_arg *b = arena_alloc(sizeof *b);
+            *b = (bound_arg){eval(ctx, a->value), a->value->loc, true};
+            vec_push(&rest, b);
+            continue;
+        }
+        int slot = -1;
+        if (!a->name) {
+            if (keyword_seen)
+                eval_fail(ctx, a->value->loc, "positional argument after a keyword argument");
+            if (position >= spec->nparams)
+                eval_fail(ctx, a->value->loc, "too many arguments: '%s' takes at most %d",
+                          spec->name, spec->nparams);
+            slot = position++;
+        } else {
+            keyword_seen = true;
+            for (int k = 0; k < spec->nparams; k++)
+                if (strcmp(spec->params[k].name, a->name) == 0)
+                    slot = k;
+            if (slot < 0) {
+                const char *names = "";
+                for (int k = 0; k < spec->nparams; k++)
+                    names = arena_printf("%s%s%s", names, k ? ", " : "", spec->params[k].name);
+                eval_fail(ctx, a->name_loc, "'%s' has no argument '%s' (its arguments: %s)",
+                          spec->name, a->name, names);
+            }
+        }
+        if (slots[slot].present) {
+            diag_error(arg_loc, "argument '%s' of '%s' is given twice", spec->params[slot].name,
+                       spec->name);
+            diag_note(slots[slot].loc, input && slot == 0 ? "it is the piped input here"
+                                                          : "it is first given here");
+            print_call_notes(ctx);
+            longjmp(ctx->on_error, 1);
+        }
+        slots[slot] = (bound_arg){eval(ctx, a->value), arg_loc, true};
+    }
+    return ops_call(ctx, spec, slots, &rest, explicit_name, loc);
+}
+
+static value call(eval_ctx *ctx, value callee, src_loc callee_loc, const value *input,
+                  src_loc input_loc, const ptr_vec *args, src_loc loc)
+{
+    if (callee.kind != V_CALLABLE)
+        eval_fail(ctx, callee_loc, "this is %s, not an op, block or function, so it cannot be "
+                                   "called", value_type_name(callee));
+    const callable *fn = callee.as.fn;
+    switch (fn->kind) {
+    case CALLABLE_OP:
+        return call_op(ctx, fn->op, input, input_loc, args, loc);
+    case CALLABLE_BUILTIN:
+        return call_builtin(ctx, fn, input, args, loc);
+    case CALLABLE_DECL:
+        return call_decl(ctx, fn->decl, input, args, loc);
+    }
+    NASC_UNREACHABLE();
+}
+
+/* Evaluates a callee expression without letting it take a pending name. */
+static value eval_callee(eval_ctx *ctx, const ast_expr *callee)
+{
+    const char *pending = take_pending(ctx);
+    value v = eval(ctx, callee);
+    ctx->pending = pending;
+    return v;
+}
+
+/* ---- pipes and seq ---- */
+
+static value eval_seq(eval_ctx *ctx, const ast_expr *e, value input);
+
+static value apply_stage(eval_ctx *ctx, const ast_expr *stage, value input, src_loc input_loc)
+{
+    switch (stage->kind) {
+    case AST_NAMED: {
+        if (ctx->pending)
+            eval_fail(ctx, stage->name_loc, "this layer is named twice");
+        ctx->pending = stage->s;
+        ctx->pending_loc = stage->name_loc;
+        value v = apply_stage(ctx, stage->lhs, input, input_loc);
+        reject_pending(ctx, "this stage");
+        return v;
+    }
+    case AST_NAME:
+    case AST_IN: {
+        value fn = eval_callee(ctx, stage);
+        if (fn.kind != V_CALLABLE)
+            eval_fail(ctx, stage->loc, "a pipe stage must be an op, a block or a seq; this is %s",
+                      value_type_name(fn));
+        return call(ctx, fn, stage->loc, &input, input_loc, NULL, stage->loc);
+    }
+    case AST_CALL: {
+        value fn = eval_callee(ctx, stage->callee);
+        return call(ctx, fn, stage->callee->loc, &input, input_loc, &stage->args, stage->loc);
+    }
+    case AST_SEQ:
+        return eval_seq(ctx, stage, input);
+    default:
+        eval_fail(ctx, stage->loc, "a pipe stage must be an op, a block or a seq");
+    }
+}
+
+static bool stage_has_own_name(const ast_expr *stage)
+{
+    return stage->kind == AST_NAMED || (stage->kind == AST_SEQ && stage->s);
+}
+
+/* One line of a seq: a stage applied to the seq's current output. */
+static void exec_seq_stage(eval_ctx *ctx, const ast_expr *stage)
+{
+    scope *numbering = ctx->scope;
+    int index = numbering->seq_index++;
+    if (!stage_has_own_name(stage)) {
+        ctx->pending = arena_printf("%d", index);
+        ctx->pending_loc = stage->loc;
+    }
+    value v = apply_stage(ctx, stage, ctx->seq.current, stage->loc);
+    ctx->pending = NULL;
+    if (v.kind != V_TENSOR)
+        eval_fail(ctx, stage->loc, "a seq stage must produce a tensor, this one gives %s",
+                  value_type_name(v));
+    ctx->seq.current = v;
+}
+
+static value eval_seq(eval_ctx *ctx, const ast_expr *e, value input)
+{
+    const char *name = take_pending(ctx);
+    if (name && e->s)
+        eval_fail(ctx, e->name_loc, "this seq is named twice");
+    if (e->s)
+        name = e->s;
+    if (input.kind != V_TENSOR)
+        eval_fail(ctx, e->loc, "the input of a seq must be a tensor, got %s",
+                  value_type_name(input));
+
+    if (name)
+        push_scope(ctx, eval_layer_name(ctx, name, "seq"));
+    seq_state saved = ctx->seq;
+    ctx->seq = (seq_state){true, input};
+    exec_stmts(ctx, e->body);
+    value result = ctx->seq.current;
+    ctx->seq = saved;
+    if (name)
+        pop_scope(ctx);
+    return result;
+}
+
+/* ---- expressions ---- */
+
+static value eval_member(eval_ctx *ctx, const ast_expr *e)
+{
+    value obj = eval(ctx, e->lhs);
+    if (obj.kind == V_TENSOR) {
+        ir_shape s = ctx->g->nodes[obj.as.tensor].shape;
+        if (strcmp(e->s, "c") == 0)
+            return make_int(s.c);
+        if (strcmp(e->s, "h") == 0)
+            return make_int(s.h);
+        if (strcmp(e->s, "w") == 0)
+            return make_int(s.w);
+        if (strcmp(e->s, "shape") == 0) {
+            value l = make_list(3);
+            l.as.list->items[0] = make_int(s.c);
+            l.as.list->items[1] = make_int(s.h);
+            l.as.list->items[2] = make_int(s.w);
+            return l;
+        }
+        eval_fail(ctx, e->name_loc, "a tensor has no member '%s' (it has c, h, w and shape)",
+                  e->s);
+    }
+    eval_fail(ctx, e->name_loc, "'.%s' needs a tensor, got %s", e->s, value_type_name(obj));
+}
+
+static value eval_index(eval_ctx *ctx, const ast_expr *e)
+{
+    value obj = eval(ctx, e->lhs);
+    value idx = eval(ctx, e->rhs);
+    if (obj.kind != V_LIST)
+        eval_fail(ctx, e->lhs->loc, "only lists can be indexed, this is %s",
+                  value_type_name(obj));
+    int64_t i = value_to_int(ctx, idx, e->rhs->loc, "a list index");
+    int64_t len = obj.as.list->len;
+    if (i < -len || i >= len)
+        eval_fail(ctx, e->rhs->loc, "index %lld is out of range for a list of %lld elements",
+                  (long long)i, (long long)len);
+    return obj.as.list->items[i < 0 ? i + len : i];
+}
+
+static value eval_list(eval_ctx *ctx, const ast_expr *e)
+{
+    value l = make_list(e->list.len);
+    for (int i = 0; i < e->list.len; i++)
+        l.as.list->items[i] = eval(ctx, e->list.items[i]);
+    return l;
+}
+
+static value eval_named(eval_ctx *ctx, const ast_expr *e)
+{
+    if (ctx->pending)
+        eval_fail(ctx, e->name_loc, "this layer is named twice");
+    ctx->pending = e->s;
+    ctx->pending_loc = e->name_loc;
+    value v = eval(ctx, e->lhs);
+    reject_pending(ctx, "this expression");
+    return v;
+}
+
+static value eval_pipe(eval_ctx *ctx, const ast_expr *e)
+{
+    const char *pending = take_pending(ctx);
+    src_loc pending_loc = ctx->pending_loc;
+    value input = eval(ctx, e->lhs);
+    if (input.kind != V_TENSOR)
+        eval_fail(ctx, e->lhs->loc, "the left side of '|' must be a tensor, got %s",
+                  value_type_name(input));
+    ctx->pending = pending;
+    ctx->pending_loc = pending_loc;
+    return apply_stage(ctx, e->rhs, input, e->lhs->loc);
+}
+
+static value eval_cond(eval_ctx *ctx, const ast_expr *e)
+{
+    const char *pending = take_pending(ctx);
+    src_loc pending_loc = ctx->pending_loc;
+    bool c = value_to_bool(ctx, eval(ctx, e->cond), e->cond->loc);
+    ctx->pending = pending;
+    ctx->pending_loc = pending_loc;
+    return eval(ctx, c ? e->then_expr : e->else_expr);
+}
+
+static value eval_inner(eval_ctx *ctx, const ast_expr *e)
+{
+    switch (e->kind) {
+    case AST_INT:
+        return make_int(e->i);
+    case AST_FLOAT:
+        return make_float(e->f);
+    case AST_BOOL:
+        return make_bool(e->b);
+    case AST_STRING: {
+        value v = {V_STR, {.s = e->s}};
+        return v;
+    }
+    case AST_NAME:
+        return lookup(ctx, e->s, e->loc);
+    case AST_IN:
+        if (!ctx->frame->has_input)
+            eval_fail(ctx, e->loc, "'in' exists only inside a block or network");
+        return ctx->frame->input;
+    case AST_LIST:
+        return eval_list(ctx, e);
+    case AST_UNARY:
+        return eval_unary(ctx, e);
+    case AST_BINARY:
+        return eval_binary(ctx, e);
+    case AST_COND:
+        return eval_cond(ctx, e);
+    case AST_CALL: {
+        value fn = eval_callee(ctx, e->callee);
+        return call(ctx, fn, e->callee->loc, NULL, SRC_NONE, &e->args, e->loc);
+    }
+    case AST_MEMBER:
+        return eval_member(ctx, e);
+    case AST_INDEX:
+        return eval_index(ctx, e);
+    case AST_PIPE:
+        return eval_pipe(ctx, e);
+    case AST_SEQ:
+        eval_fail(ctx, e->loc, "a seq needs an input: write 'x | seq { ... }'");
+    case AST_NAMED:
+        return eval_named(ctx, e);
+    }
+    NASC_UNREACHABLE();
+}
+
+static value eval(eval_ctx *ctx, const ast_expr *e)
+{
+    if (++ctx->depth > EVAL_MAX_DEPTH)
+        eval_fail(ctx, e->loc, "expression nested deeper than %d levels", EVAL_MAX_DEPTH);
+    bool layer_kind = e->kind == AST_CALL || e->kind == AST_BINARY || e->kind == AST_PIPE ||
+                      e->kind == AST_NAMED || e->kind == AST_COND || e->kind == AST_SEQ;
+    if (!layer_kind)
+        reject_pending(ctx, "this expression");
+    value v = eval_inner(ctx, e);
+    ctx->depth--;
+    return v;
+}
+
+/* ---- statements ---- */
+
+static void count_step(eval_ctx *ctx, src_loc loc)
+{
+    if (++ctx->steps > EVAL_MAX_STEPS)
+        eval_fail(ctx, loc, "evaluation took more than %d steps; is a repeat count too large?",
+                  EVAL_MAX_STEPS);
+}
+
+static void exec_assign(eval_ctx *ctx, const ast_stmt *s)
+{
+    value v = eval(ctx, s->value);
+    if (s->targets.len == 1) {
+        set_var(ctx->frame, ((ast_target *)s->targets.items[0])->name, v);
+        return;
+    }
+    if (v.kind != V_LIST)
+        eval_fail(ctx, s->value->loc, "cannot unpack %s into %d variables", value_type_name(v),
+                  s->targets.len);
+    if (v.as.list->len != s->targets.len)
+        eval_fail(ctx, s->value->loc, "cannot unpack a list of %d values into %d variables",
+                  v.as.list->len, s->targets.len);
+    for (int i = 0; i < s->targets.len; i++)
+        set_var(ctx->frame, ((ast_target *)s->targets.items[i])->name, v.as.list->items[i]);
+}
+
+static void exec_return(eval_ctx *ctx, const ast_stmt *s)
+{
+    if (ctx->seq.active)
+        eval_fail(ctx, s->loc, "'return' is not allowed inside a seq");
+    if (s->values.len == 1) {
+        ctx->frame->result = eval(ctx, s->values.items[0]);
+    } else {
+        value l = make_list(s->values.len);
+        for (int i = 0; i < s->values.len; i++)
+            l.as.list->items[i] = eval(ctx, s->values.items[i]);
+        ctx->frame->result = l;
+    }
+    ctx->frame->returned = true;
+}
+
+static void exec_repeat(eval_ctx *ctx, const ast_stmt *s)
+{
+    value v = eval(ctx, s->value);
+    if (!s->var) {
+        int64_t n = value_to_int(ctx, v, s->value->loc, "a repeat count");
+        if (n < 0)
+            eval_fail(ctx, s->value->loc, "repeat count %lld is negative", (long long)n);
+        for (int64_t i = 0; i < n && !ctx->frame->returned; i++) {
+            count_step(ctx, s->loc);
+            exec_stmts(ctx, s->body);
+        }
+        return;
+    }
+    if (v.kind != V_LIST)
+        eval_fail(ctx, s->value->loc, "'repeat %s in' needs a list, got %s; for a count, "
+                                      "write 'repeat %s in range(n)'",
+                  s->var, value_type_name(v), s->var);
+    for (int i = 0; i < v.as.list->len && !ctx->frame->returned; i++) {
+        count_step(ctx, s->loc);
+        set_var(ctx->frame, s->var, v.as.list->items[i]);
+        exec_stmts(ctx, s->body);
+    }
+}
+
+static void exec_stmt(eval_ctx *ctx, const ast_stmt *s)
+{
+    count_step(ctx, s->loc);
+    if (++ctx->depth > EVAL_MAX_DEPTH)
+        eval_fail(ctx, s->loc, "statements nested deeper than %d levels", EVAL_MAX_DEPTH);
+
+    switch (s->kind) {
+    case ST_ASSIGN:
+        exec_assign(ctx, s);
+        break;
+    case ST_EXPR:
+        if (!ctx->seq.active)
+            eval_fail(ctx, s->loc, "the value of this expression is not used; assign it "
+                                   "(x = ...) or return it (a bare stage is allowed only "
+                                   "inside a seq)");
+        exec_seq_stage(ctx, s->value);
+        break;
+    case ST_RETURN:
+        exec_return(ctx, s);
+        break;
+    case ST_IF:
+        if (value_to_bool(ctx, eval(ctx, s->value), s->value->loc))
+            exec_stmts(ctx, s->body);
+        else
+            exec_stmts(ctx, s->else_body);
+        break;
+    case ST_REPEAT:
+        exec_repeat(ctx, s);
+        break;
+    }
+    ctx->depth--;
+}
+
+static void exec_stmts(eval_ctx *ctx, const ast_stmt *s)
+{
+    for (; s && !ctx->frame->returned; s = s->next)
+        exec_stmt(ctx, s);
+}
+
+/* ---- networks ---- */
+
+static ir_shape input_shape(eval_ctx *ctx, value v, src_loc loc)
+{
+    if (v.kind != V_LIST || v.as.list->len != 3)
+        eval_fail(ctx, loc, "the input shape must be a list [C, H, W], got %s",
+                  v.kind == V_LIST ? arena_printf("a list of %d values", v.as.list->len)
+                                   : value_type_name(v));
+    int64_t d[3];
+    for (int i = 0; i < 3; i++) {
+        d[i] = value_to_int(ctx, v.as.list->items[i], loc, "an input dimension");
+        if (d[i] < 1 || d[i] > IR_MAX_ELEMENTS)
+            eval_fail(ctx, loc, "input dimension %lld must be between 1 and %lld",
+                      (long long)d[i], IR_MAX_ELEMENTS);
+    }
+    ir_shape s = {(int)d[0], (int)d[1], (int)d[2]};
+    int64_t e;
+    if (__builtin_mul_overflow(d[0] * d[1], d[2], &e) || d[0] * d[1] > IR_MAX_ELEMENTS ||
+        e > IR_MAX_ELEMENTS)
+        eval_fail(ctx, loc, "input shape %s has more than %lld elements", ir_shape_str(s),
+                  IR_MAX_ELEMENTS);
+    return s;
+}
+
+static void bind_network_params(eval_ctx *ctx, const ast_decl *net, frame *f)
+{
+    bool has_input = false;
+    for (int k = 0; k < net->params.len; k++)
+        has_input |= strcmp(((ast_param *)net->params.items[k])->name, "input") == 0;
+    if (!has_input)
+        eval_fail(ctx, net->loc, "network '%s' has no input shape; declare it as 'network %s("
+                                 "input = [C, H, W])'", net->name, net->name);
+
+    for (int k = 0; k < net->params.len; k++) {
+        const ast_param *p = net->params.items[k];
+        if (!p->def)
+            eval_fail(ctx, p->loc, "network parameter '%s' needs a default value", p->name);
+        value v = eval(ctx, p->def);
+        set_var(f, p->name, v);
+        if (strcmp(p->name, "input") == 0) {
+            ctx->g = ir_graph_new(net->name, input_shape(ctx, v, p->def->loc));
+            f->has_input = true;
+            f->input = make_tensor(0);
+        }
+    }
+}
+
+static void collect_outputs(eval_ctx *ctx, value v, src_loc loc, ptr_vec *out)
+{
+    if (v.kind == V_TENSOR) {
+        int *id = arena_alloc(sizeof *id);
+        *id = v.as.tensor;
+        vec_push(out, id);
+        return;
+    }
+    if (v.kind == V_LIST) {
+        for (int i = 0; i < v.as.list->len; i++)
+            collect_outputs(ctx, v.as.list->items[i], loc, out);
+        return;
+    }
+    eval_fail(ctx, loc, "a network must return tensors, this returns %s", value_type_name(v));
+}
+
+ir_graph *fe_build(const fe_program *p, const ast_decl *net)
+{
+    eval_ctx *ctx = arena_alloc(sizeof *ctx);
+    ctx->prog = p;
+    frame *f = arena_alloc(sizeof *f);
+    ctx->frame = f;
+    push_scope(ctx, "");
+
+    if (setjmp(ctx->on_error))
+        return NULL;
+
+    bind_network_params(ctx, net, f);
+    exec_stmts(ctx, net->body);
+    if (!f->returned)
+        eval_fail(ctx, net->loc, "network '%s' ends without 'return'", net->name);
+
+    ptr_vec outputs = {0};
+    collect_outputs(ctx, f->result, net->loc, &outputs);
+    if (outputs.len == 0)
+        eval_fail(ctx, net->loc, "network '%s' returns no tensor", net->name);
+    int *ids = arena_alloc(sizeof(int) * (size_t)outputs.len);
+    for (int i = 0; i < outputs.len; i++)
+        ids[i] = *(int *)outputs.items[i];
+    ir_set_outputs(ctx->g, ids, outputs.len);
+
+    const char *bad = ir_verify(ctx->g);
+    if (bad)
+        nasc_die(__FILE__, __LINE__, arena_printf("the IR verifier failed: %s", bad));
+    return ctx->g;
+}

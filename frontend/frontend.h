@@ -1,0 +1,47 @@
+/*
+ * The frontend: from .nas source files to IR graphs.
+ *
+ *   load.c    reading files, UTF-8 checks, parsing, imports, the global
+ *             table of blocks, functions and networks
+ *   eval.c    evaluating a network body: values, statements, calls, pipes
+ *             and seq, layer naming; the body runs once and emits IR nodes
+ *   ops.c     the built-in ops and functions: signatures, argument
+ *             binding and the IR node each op call adds
+ *
+ * All errors are diagnostics with source locations; a function that
+ * reports an error returns NULL or false, and the caller exits with 1.
+ */
+#ifndef NASC_FRONTEND_H
+#define NASC_FRONTEND_H
+
+#include "../ir/ir.h"
+#include "ast.h"
+
+/* The most bytes a source file may have; far above any real .nas file. */
+#define FE_MAX_FILE_BYTES (16u << 20)
+
+typedef struct {
+    ast_file *main;   /* the file named on the command line */
+    ptr_vec files;    /* every file read, main first, of ast_file */
+    ptr_vec decls;    /* blocks, functions and networks of all files, of ast_decl */
+} fe_program;
+
+/* Reads and parses `path` and everything it imports. NULL after errors. */
+fe_program *fe_load(const char *path);
+
+/* The networks declared in the main file, of ast_decl. */
+ptr_vec fe_networks(const fe_program *p);
+
+/*
+ * Selects a network of the main file by name, or the only one when name is
+ * NULL; reports an error and returns NULL when that is impossible.
+ */
+const ast_decl *fe_find_network(const fe_program *p, const char *name);
+
+/* Evaluates a network into a verified graph; NULL after errors. */
+ir_graph *fe_build(const fe_program *p, const ast_decl *network);
+
+/* Folder of the .nas standard library: set at build time or found beside the executable. */
+const char *fe_stdlib_dir(void);
+
+#endif

@@ -1,0 +1,363 @@
+/*
+ * Grammar of the .nas language: a pure, reentrant LALR(1) parser with
+ * byte-range locations. Actions are one line and call the ast_* builders;
+ * all meaning is given later by frontend/eval.c.
+ *
+ * Statements are separated by ';', which the scanner also inserts at line
+ * ends (see nas.l). Error recovery happens at statement and declaration
+ * boundaries, so one run reports several independent mistakes. A few
+ * productions exist only to turn common mistakes into precise hints.
+ */
+%define api.pure full
+%define api.prefix {nas_}
+%define api.location.type {src_loc}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+%param {void *scanner}
+%parse-param {lex_state *state}
+
+%code requires {
+#include "lexer.h"
+}
+
+%code provides {
+int nas_lex(NAS_STYPE *lval, src_loc *lloc, void *scanner);
+}
+
+%code {
+#include <string.h>
+
+#define YYLLOC_DEFAULT(cur, rhs, n)                          \
+    do {                                                     \
+        if (n) {                                             \
+            (cur).file = YYRHSLOC(rhs, 1).file;              \
+            (cur).start = YYRHSLOC(rhs, 1).start;            \
+            (cur).end = YYRHSLOC(rhs, n).end;                \
+        } else {                                             \
+            (cur).file = YYRHSLOC(rhs, 0).file;              \
+            (cur).start = (cur).end = YYRHSLOC(rhs, 0).end;  \
+        }                                                    \
+    } while (0)
+
+static void nas_error(src_loc *loc, void *scanner, lex_state *state, const char *msg)
+{
+    (void)scanner;
+    (void)state;
+    diag_error(*loc, "%s", msg);
+}
+
+static ptr_vec no_items(void)
+{
+    return (ptr_vec){0};
+}
+
+static void add_decl(lex_state *state, ast_decl *decl)
+{
+    vec_push(&state->result->decls, decl);
+}
+}
+
+%union {
+    int64_t ival;
+    double fval;
+    const char *str;
+    ast_expr *expr;
+    ast_stmt *stmt;
+    ast_stmt_list stmts;
+    ptr_vec vec;
+    ast_arg *arg;
+    ast_param *param;
+    ast_decl *decl;
+}
+
+%token END 0 "end of file"
+%token <str> IDENT "identifier"
+%token <ival> INT "integer"
+%token <fval> FLOAT "float"
+%token <str> STRING "string"
+%token IMPORT "import" BLOCK "block" FN "fn" NETWORK "network"
+%token RETURN "return" IF "if" THEN "then" ELSE "else" REPEAT "repeat" IN "in"
+%token SEQ "seq" AS "as" AND "and" OR "or" NOT "not" TRUE "true" FALSE "false"
+%token EQ "==" NE "!=" LE "<=" GE ">=" FLOORDIV "//"
+
+%type <expr> expr pipe stage cond or_expr and_expr not_expr cmp sum term unary postfix primary
+%type <str> layer_name
+%type <stmt> stmt if_stmt body
+%type <stmts> stmt_list stmts
+%type <vec> params param_list args arg_list expr_list list_items targets
+%type <arg> arg
+%type <param> param
+%type <decl> decl
+
+%%
+
+file:
+    decls
+    ;
+
+decls:
+    %empty
+  | decls decl              { if ($2) add_decl(state, $2); }
+  | decls ';'
+  | decls error ';'
+  ;
+
+decl:
+    "import" "string" ';'                     { $$ = ast_decl_new(DECL_IMPORT, $2, @2, @1, no_items(), NULL); }
+  | "block" "identifier" '(' params ')' body  { $$ = ast_decl_new(DECL_BLOCK, $2, @2, @1, $4, $6); }
+  | "fn" "identifier" '(' params ')' body     { $$ = ast_decl_new(DECL_FN, $2, @2, @1, $4, $6); }
+  | "network" "identifier" '(' params ')' body { $$ = ast_decl_new(DECL_NETWORK, $2, @2, @1, $4, $6); }
+  ;
+
+params:
+    %empty                  { $$ = no_items(); }
+  | param_list
+  | param_list ','
+  ;
+
+param_list:
+    param                   { $$ = ast_vec1($1); }
+  | param_list ',' param    { $$ = ast_vec_append($1, $3); }
+  ;
+
+param:
+    "identifier"            { $$ = ast_param_new($1, @1, NULL); }
+  | "identifier" '=' expr   { $$ = ast_param_new($1, @1, $3); }
+  ;
+
+body:
+    '{' stmts '}'           { $$ = $2.first; }
+  ;
+
+stmts:
+    stmt_list
+  | stmt_list stmt          { $$ = ast_stmt_append($1, $2); }
+  ;
+
+stmt_list:
+    %empty                  { $$ = (ast_stmt_list){NULL, NULL}; }
+  | stmt_list ';'
+  | stmt_list stmt ';'      { $$ = ast_stmt_append($1, $2); }
+  | stmt_list error ';'
+  ;
+
+stmt:
+    targets '=' expr                        { $$ = ast_assign($1, $3, @1); }
+  | "return" expr_list                      { $$ = ast_return($2, @1); }
+  | if_stmt
+  | "repeat" expr body                      { $$ = ast_repeat(NULL, SRC_NONE, $2, $3, @1); }
+  | "repeat" "identifier" "in" expr body    { $$ = ast_repeat($2, @2, $4, $5, @1); }
+  | expr                                    { $$ = ast_expr_stmt($1); }
+  | "else" body             { diag_error(@1, "'else' must be on the same line as the '}' that closes the 'if' body"); $$ = NULL; }
+  | "else" if_stmt          { diag_error(@1, "'else' must be on the same line as the '}' that closes the 'if' body"); $$ = NULL; }
+  | "if" expr '=' expr body { diag_error(@3, "'=' assigns; use '==' to compare"); $$ = NULL; }
+  ;
+
+if_stmt:
+    "if" expr body                          { $$ = ast_if($2, $3, NULL, @1); }
+  | "if" expr body "else" body              { $$ = ast_if($2, $3, $5, @1); }
+  | "if" expr body "else" if_stmt           { $$ = ast_if($2, $3, $5, @1); }
+  ;
+
+targets:
+    "identifier"                            { $$ = ast_vec1(ast_target_new($1, @1)); }
+  | targets ',' "identifier"                { $$ = ast_vec_append($1, ast_target_new($3, @3)); }
+  ;
+
+expr_list:
+    expr                    { $$ = ast_vec1($1); }
+  | expr_list ',' expr      { $$ = ast_vec_append($1, $3); }
+  ;
+
+expr:
+    pipe
+  ;
+
+pipe:
+    cond
+  | pipe '|' stage          { $$ = ast_pipe($1, $3); }
+  ;
+
+stage:
+    postfix
+  ;
+
+cond:
+    or_expr
+  | "if" expr "then" expr "else" cond       { $$ = ast_cond($2, $4, $6, @1); }
+  ;
+
+or_expr:
+    and_expr
+  | or_expr "or" and_expr   { $$ = ast_binary(OP_OR, $1, $3); }
+  ;
+
+and_expr:
+    not_expr
+  | and_expr "and" not_expr { $$ = ast_binary(OP_AND, $1, $3); }
+  ;
+
+not_expr:
+    cmp
+  | "not" not_expr          { $$ = ast_unary(OP_NOT, $2, @1); }
+  ;
+
+cmp:
+    sum
+  | sum "==" sum            { $$ = ast_binary(OP_EQ, $1, $3); }
+  | sum "!=" sum            { $$ = ast_binary(OP_NE, $1, $3); }
+  | sum '<' sum             { $$ = ast_binary(OP_LT, $1, $3); }
+  | sum "<=" sum            { $$ = ast_binary(OP_LE, $1, $3); }
+  | sum '>' sum             { $$ = ast_binary(OP_GT, $1, $3); }
+  | sum ">=" sum            { $$ = ast_binary(OP_GE, $1, $3); }
+  ;
+
+sum:
+    term
+  | sum '+' term            { $$ = ast_binary(OP_ADD, $1, $3); }
+  | sum '-' term            { $$ = ast_binary(OP_SUB, $1, $3); }
+  ;
+
+term:
+    unary
+  | term '*' unary          { $$ = ast_binary(OP_MUL, $1, $3); }
+  | term '/' unary          { $$ = ast_binary(OP_DIV, $1, $3); }
+  | term "//" unary         { $$ = ast_binary(OP_FLOORDIV, $1, $3); }
+  | term '%' unary          { $$ = ast_binary(OP_MOD, $1, $3); }
+  ;
+
+unary:
+    postfix
+  | '-' unary               { $$ = ast_unary(OP_NEG, $2, @1); }
+  ;
+
+postfix:
+    primary
+  | postfix '(' args ')'            { $$ = ast_call($1, $3, @4); }
+  | postfix '.' "identifier"        { $$ = ast_member($1, $3, @3); }
+  | postfix '[' expr ']'            { $$ = ast_index($1, $3, @4); }
+  | postfix "as" layer_name         { $$ = ast_named($1, $3, @3); }
+  ;
+
+layer_name:
+    "identifier"
+  | "integer"               { $$ = arena_printf("%lld", (long long)$1); }
+  ;
+
+primary:
+    "integer"               { $$ = ast_int($1, @1); }
+  | "float"                 { $$ = ast_float($1, @1); }
+  | "string"                { $$ = ast_string($1, @1); }
+  | "true"                  { $$ = ast_bool(true, @1); }
+  | "false"                 { $$ = ast_bool(false, @1); }
+  | "identifier"            { $$ = ast_name($1, @1); }
+  | "in"                    { $$ = ast_new_expr(AST_IN, @1); }
+  | '(' expr ')'            { $$ = $2; $$->loc = @$; }
+  | '[' list_items ']'      { $$ = ast_list($2, @$); }
+  | "seq" body              { $$ = ast_seq(NULL, SRC_NONE, $2, @1); }
+  | "seq" "as" layer_name body { $$ = ast_seq($3, @3, $4, @1); }
+  ;
+
+list_items:
+    %empty                  { $$ = no_items(); }
+  | expr_list
+  | expr_list ','
+  ;
+
+args:
+    %empty                  { $$ = no_items(); }
+  | arg_list
+  | arg_list ','
+  ;
+
+arg_list:
+    arg                     { $$ = ast_vec1($1); }
+  | arg_list ',' arg        { $$ = ast_vec_append($1, $3); }
+  ;
+
+arg:
+    expr                            { $$ = ast_arg_new(NULL, SRC_NONE, $1); }
+  | "identifier" '=' expr           { $$ = ast_arg_new($1, @1, $3); }
+  | "identifier" ':' expr           { diag_error(@2, "keyword arguments use '=', not ':'"); $$ = ast_arg_new($1, @1, $3); }
+  ;
+
+%%
+
+/* Names a token as it appears in source: keywords and punctuation in quotes. */
+static const char *token_display(yysymbol_kind_t sym)
+{
+    static const char *const word_classes[] = {
+        "identifier", "integer", "float", "string", "end of file",
+    };
+    const char *name = yysymbol_name(sym);
+    size_t len = strlen(name);
+    if (len >= 2 && name[0] == '"')
+        name = arena_strndup(name + 1, len - 2);
+    if (strcmp(name, "';'") == 0)
+        return "end of statement";
+    for (size_t i = 0; i < sizeof word_classes / sizeof word_classes[0]; i++)
+        if (strcmp(name, word_classes[i]) == 0)
+            return name;
+    if (name[0] == '\'')
+        return name;
+    return arena_printf("'%s'", name);
+}
+
+/*
+ * Operators can follow almost any operand, so listing them as expected
+ * tokens hides the useful ones (a missing ',' or ')').
+ */
+static bool is_operator(yysymbol_kind_t sym)
+{
+    static const char *const operators[] = {
+        "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'|'", "'.'", "'('", "'['",
+        "\"==\"", "\"!=\"", "\"<=\"", "\">=\"", "\"//\"", "\"and\"", "\"or\"", "\"as\"",
+    };
+    const char *name = yysymbol_name(sym);
+    for (size_t i = 0; i < sizeof operators / sizeof operators[0]; i++)
+        if (strcmp(name, operators[i]) == 0 || strcmp(name, arena_strndup(operators[i] + 1, strlen(operators[i]) - 2)) == 0)
+            return true;
+    return false;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_state *state)
+{
+    (void)scanner;
+    enum { MAX_SHOWN = 4 };
+    yysymbol_kind_t expected[YYNTOKENS];
+    int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
+    yysymbol_kind_t found = yypcontext_token(ctx);
+
+    yysymbol_kind_t shown[MAX_SHOWN];
+    int nshown = 0;
+    for (int i = 0; i < n && nshown <= MAX_SHOWN; i++) {
+        if (is_operator(expected[i]))
+            continue;
+        if (nshown < MAX_SHOWN)
+            shown[nshown] = expected[i];
+        nshown++;
+    }
+
+    char *msg = arena_printf("syntax error: unexpected %s",
+                             found == YYSYMBOL_YYEMPTY ? "token" : token_display(found));
+    if (nshown > 0 && nshown <= MAX_SHOWN) {
+        msg = arena_printf("%s, expected %s", msg, token_display(shown[0]));
+        for (int i = 1; i < nshown; i++)
+            msg = arena_printf("%s%s%s", msg, i == nshown - 1 ? " or " : ", ",
+                               token_display(shown[i]));
+    }
+    diag_error(*yypcontext_location(ctx), "%s", msg);
+    /* At the end of the file or the start of a statement, an unclosed bracket is the likely cause. */
+    bool unclosed_likely = found == YYSYMBOL_END || found == YYSYMBOL_RETURN ||
+                           found == YYSYMBOL_BLOCK || found == YYSYMBOL_NETWORK ||
+                           found == YYSYMBOL_FN || found == YYSYMBOL_IMPORT ||
+                           found == YYSYMBOL_REPEAT;
+    if (state->depth > 0 && unclosed_likely) {
+        char open = state->brackets[state->depth - 1];
+        diag_note(state->bracket_locs[state->depth - 1], "the '%c' opened here is not closed",
+                  open);
+    }
+    return 0;
+}
