@@ -29,6 +29,9 @@ typedef struct {
 /* Reads and parses `path` and everything it imports. NULL after errors. */
 fe_program *fe_load(const char *path);
 
+/* Like fe_load, for source text already in memory; path names it in messages. */
+fe_program *fe_load_text(const char *path, const char *text, size_t len);
+
 /* The networks declared in the main file, of ast_decl. */
 ptr_vec fe_networks(const fe_program *p);
 

@@ -222,15 +222,12 @@ static void add_global(fe_program *p, ast_decl *d)
     vec_push(&p->decls, d);
 }
 
-fe_program *fe_load(const char *path)
+/* Parses the registered main file, then its imports breadth first. */
+static fe_program *load_program(int main_file, const char *path)
 {
     int errors_before = diag_error_count();
     fe_program *p = arena_alloc(sizeof *p);
     ptr_vec seen = {0};
-
-    int main_file = add_source(path, SRC_NONE);
-    if (main_file < 0)
-        return NULL;
     already_loaded(&seen, path);
     p->main = ast_parse(main_file);
     vec_push(&p->files, p->main);
@@ -259,6 +256,25 @@ fe_program *fe_load(const char *path)
                 vec_push(&p->files, ast_parse(id));
         }
     }
+    return diag_error_count() > errors_before ? NULL : p;
+}
+
+fe_program *fe_load(const char *path)
+{
+    int errors_before = diag_error_count();
+    int file = add_source(path, SRC_NONE);
+    if (file < 0)
+        return NULL;
+    fe_program *p = load_program(file, path);
+    return diag_error_count() > errors_before ? NULL : p;
+}
+
+fe_program *fe_load_text(const char *path, const char *text, size_t len)
+{
+    int errors_before = diag_error_count();
+    int file = src_add(path, arena_strndup(text, len), len);
+    check_encoding(file);
+    fe_program *p = load_program(file, path);
     return diag_error_count() > errors_before ? NULL : p;
 }
 

@@ -350,7 +350,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_sta
     }
     diag_error(*yypcontext_location(ctx), "%s", msg);
     /* At the end of the file or the start of a statement, an unclosed bracket is the likely cause. */
-    bool unclosed_likely = found == YYSYMBOL_END || found == YYSYMBOL_RETURN ||
+    bool unclosed_likely = found == YYSYMBOL_YYEOF || found == YYSYMBOL_RETURN ||
                            found == YYSYMBOL_BLOCK || found == YYSYMBOL_NETWORK ||
                            found == YYSYMBOL_FN || found == YYSYMBOL_IMPORT ||
                            found == YYSYMBOL_REPEAT;
