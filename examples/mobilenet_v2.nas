@@ -1,13 +1,13 @@
-// MobileNetV2 (Sandler et al. 2018, "MobileNetV2: Inverted Residuals and
-// Linear Bottlenecks"), mirroring torchvision 0.14's mobilenet_v2:
-// the same layers, state_dict keys, parameter count (3,504,872) and MACs.
-// width scales every layer's channels, rounded to a multiple of 8.
+# MobileNetV2 (Sandler et al. 2018, "MobileNetV2: Inverted Residuals and
+# Linear Bottlenecks"), mirroring torchvision 0.14's mobilenet_v2:
+# the same layers, state_dict keys, parameter count (3,504,872) and MACs.
+# width scales every layer's channels, rounded to a multiple of 8.
 
 import "common.nas"
 import "mobilenet.nas"
 
 network mobilenet_v2(input = [3, 224, 224], classes = 1000, width = 1.0) {
-    // Expansion factor t, output channels c, repeats n, first stride s.
+    # Expansion factor t, output channels c, repeats n, first stride s.
     settings = [[1, 16, 1, 1],
                 [6, 24, 2, 2],
                 [6, 32, 3, 2],

@@ -1,17 +1,17 @@
-// MobileNetV3-Small (Howard et al. 2019, "Searching for MobileNetV3"),
-// mirroring torchvision 0.14's mobilenet_v3_small: the same
-// layers, state_dict keys, parameter count (2,542,856) and MACs. Batch norm
-// uses eps 0.001. width scales every layer's channels, rounded to a
-// multiple of 8.
+# MobileNetV3-Small (Howard et al. 2019, "Searching for MobileNetV3"),
+# mirroring torchvision 0.14's mobilenet_v3_small: the same
+# layers, state_dict keys, parameter count (2,542,856) and MACs. Batch norm
+# uses eps 0.001. width scales every layer's channels, rounded to a
+# multiple of 8.
 
 import "common.nas"
 import "mobilenet_v3.nas"
 
 network mobilenet_v3_small(input = [3, 224, 224], classes = 1000, width = 1.0) {
     eps = 0.001
-    // Kernel, expanded channels, output channels, squeeze-and-excitation,
-    // activation and stride of each block, from torchvision's
-    // _mobilenet_v3_conf.
+    # Kernel, expanded channels, output channels, squeeze-and-excitation,
+    # activation and stride of each block, from torchvision's
+    # _mobilenet_v3_conf.
     settings = [[3, 16, 16, true, relu, 2],
                 [3, 72, 24, false, relu, 2],
                 [3, 88, 24, false, relu, 1],

@@ -1,6 +1,6 @@
-// ResNet-18 (He et al. 2016, "Deep Residual Learning for Image
-// Recognition"), mirroring torchvision 0.14's resnet18: the same
-// layers, state_dict keys, parameter count (11,689,512) and MACs.
+# ResNet-18 (He et al. 2016, "Deep Residual Learning for Image
+# Recognition"), mirroring torchvision 0.14's resnet18: the same
+# layers, state_dict keys, parameter count (11,689,512) and MACs.
 
 import "resnet.nas"
 

@@ -1,8 +1,8 @@
-// ResNet-50 (He et al. 2016, "Deep Residual Learning for Image
-// Recognition"), mirroring torchvision 0.14's resnet50: the same
-// layers, state_dict keys, parameter count (25,557,032) and MACs. As in
-// torchvision, each stage's first bottleneck strides on its 3x3
-// convolution (ResNet v1.5).
+# ResNet-50 (He et al. 2016, "Deep Residual Learning for Image
+# Recognition"), mirroring torchvision 0.14's resnet50: the same
+# layers, state_dict keys, parameter count (25,557,032) and MACs. As in
+# torchvision, each stage's first bottleneck strides on its 3x3
+# convolution (ResNet v1.5).
 
 import "resnet.nas"
 

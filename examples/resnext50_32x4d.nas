@@ -1,8 +1,8 @@
-// ResNeXt-50 32x4d (Xie et al. 2017, "Aggregated Residual Transformations
-// for Deep Neural Networks"): ResNet-50 whose bottlenecks have a
-// 3x3 convolution in 32 groups of 4 channels per 64 planes. Mirrors
-// torchvision 0.14's resnext50_32x4d: the same layers, state_dict keys,
-// parameter count (25,028,904) and MACs.
+# ResNeXt-50 32x4d (Xie et al. 2017, "Aggregated Residual Transformations
+# for Deep Neural Networks"): ResNet-50 whose bottlenecks have a
+# 3x3 convolution in 32 groups of 4 channels per 64 planes. Mirrors
+# torchvision 0.14's resnext50_32x4d: the same layers, state_dict keys,
+# parameter count (25,028,904) and MACs.
 
 import "resnet.nas"
 

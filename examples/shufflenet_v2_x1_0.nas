@@ -1,7 +1,7 @@
-// ShuffleNet V2 1.0x (Ma et al. 2018, "ShuffleNet V2: Practical Guidelines
-// for Efficient CNN Architecture Design"), mirroring torchvision
-// 0.14's shufflenet_v2_x1_0: the same layers, state_dict keys, parameter
-// count (2,278,604) and MACs.
+# ShuffleNet V2 1.0x (Ma et al. 2018, "ShuffleNet V2: Practical Guidelines
+# for Efficient CNN Architecture Design"), mirroring torchvision
+# 0.14's shufflenet_v2_x1_0: the same layers, state_dict keys, parameter
+# count (2,278,604) and MACs.
 
 import "shufflenet.nas"
 

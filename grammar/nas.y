@@ -241,9 +241,16 @@ postfix:
   | postfix "as" layer_name         { $$ = ast_named($1, $3, @3); }
   ;
 
+/* Keywords are allowed too: PyTorch models name submodules "block" or "in". */
 layer_name:
     "identifier"
   | "integer"               { $$ = arena_printf("%lld", (long long)$1); }
+  | keyword                 { $$ = arena_strndup(src_get(@1.file)->text + @1.start, @1.end - @1.start); }
+  ;
+
+keyword:
+    "import" | "block" | "fn" | "network" | "return" | "if" | "then" | "else" | "repeat"
+  | "in" | "seq" | "as" | "and" | "or" | "not" | "true" | "false"
   ;
 
 primary:

@@ -1,12 +1,12 @@
-// Residual blocks of ResNet (He et al. 2016, "Deep Residual Learning for
-// Image Recognition") and ResNeXt (Xie et al. 2017, "Aggregated Residual
-// Transformations for Deep Neural Networks"), with the layer names and
-// hyper-parameters of torchvision 0.14's BasicBlock and Bottleneck
-// (torchvision/models/resnet.py).
+# Residual blocks of ResNet (He et al. 2016, "Deep Residual Learning for
+# Image Recognition") and ResNeXt (Xie et al. 2017, "Aggregated Residual
+# Transformations for Deep Neural Networks"), with the layer names and
+# hyper-parameters of torchvision 0.14's BasicBlock and Bottleneck
+# (torchvision/models/resnet.py).
 
-// Two 3x3 convolutions with a residual connection; the output has planes
-// channels. The shortcut is a strided 1x1 projection (`downsample`) only when
-// the stride or the channel count changes, and the identity otherwise.
+# Two 3x3 convolutions with a residual connection; the output has planes
+# channels. The shortcut is a strided 1x1 projection (`downsample`) only when
+# the stride or the channel count changes, and the identity otherwise.
 block basic_block(planes, stride = 1) {
     out = conv(in, planes, k = 3, stride = stride, pad = 1, bias = false) as conv1
     out = bn(out) as bn1
@@ -24,12 +24,12 @@ block basic_block(planes, stride = 1) {
     return relu(out + shortcut) as relu
 }
 
-// 1x1 reduce, 3x3 (grouped for ResNeXt, strided when stride > 1), 1x1 expand
-// to planes * expansion channels, with a residual connection. The inner
-// width is int(planes * base_width / 64) * groups, so groups = 1 and
-// base_width = 64 give ResNet's bottleneck and groups = 32, base_width = 4
-// give ResNeXt-50 32x4d. The stride sits on the 3x3 convolution, as in
-// torchvision (ResNet v1.5). The shortcut is as in basic_block.
+# 1x1 reduce, 3x3 (grouped for ResNeXt, strided when stride > 1), 1x1 expand
+# to planes * expansion channels, with a residual connection. The inner
+# width is int(planes * base_width / 64) * groups, so groups = 1 and
+# base_width = 64 give ResNet's bottleneck and groups = 32, base_width = 4
+# give ResNeXt-50 32x4d. The stride sits on the 3x3 convolution, as in
+# torchvision (ResNet v1.5). The shortcut is as in basic_block.
 block bottleneck(planes, stride = 1, groups = 1, base_width = 64, expansion = 4) {
     width = int(planes * (base_width / 64.0)) * groups
     out_channels = planes * expansion

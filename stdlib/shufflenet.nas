@@ -1,17 +1,17 @@
-// ShuffleNet units: v1 (Zhang et al. 2018, "ShuffleNet: An Extremely
-// Efficient Convolutional Neural Network for Mobile Devices", figure 2) and
-// v2 (Ma et al. 2018, "ShuffleNet V2: Practical Guidelines for Efficient CNN
-// Architecture Design"), the latter with the layer names and
-// hyper-parameters of torchvision 0.14's shufflenetv2.InvertedResidual.
+# ShuffleNet units: v1 (Zhang et al. 2018, "ShuffleNet: An Extremely
+# Efficient Convolutional Neural Network for Mobile Devices", figure 2) and
+# v2 (Ma et al. 2018, "ShuffleNet V2: Practical Guidelines for Efficient CNN
+# Architecture Design"), the latter with the layer names and
+# hyper-parameters of torchvision 0.14's shufflenetv2.InvertedResidual.
 
-// ShuffleNet v1 unit with out output channels: a grouped 1x1 convolution to
-// out / 4 bottleneck channels, batch norm, ReLU and a channel shuffle, a 3x3
-// depthwise convolution and batch norm, then a grouped 1x1 convolution and
-// batch norm. At stride 1 the input is added back; at stride 2 the branch
-// makes out - in.c channels and is concatenated after a 3x3 average-pooled
-// shortcut. ReLU follows the add or the concat. first_grouped = false leaves
-// the first 1x1 convolution ungrouped, as the paper does for the first unit
-// of stage 2, whose input has too few channels.
+# ShuffleNet v1 unit with out output channels: a grouped 1x1 convolution to
+# out / 4 bottleneck channels, batch norm, ReLU and a channel shuffle, a 3x3
+# depthwise convolution and batch norm, then a grouped 1x1 convolution and
+# batch norm. At stride 1 the input is added back; at stride 2 the branch
+# makes out - in.c channels and is concatenated after a 3x3 average-pooled
+# shortcut. ReLU follows the add or the concat. first_grouped = false leaves
+# the first 1x1 convolution ungrouped, as the paper does for the first unit
+# of stage 2, whose input has too few channels.
 block shufflenet_v1_unit(out, groups = 3, stride = 1, first_grouped = true) {
     bottleneck_c = out // 4
     branch_c = if stride == 1 then out else out - in.c
@@ -36,12 +36,12 @@ block shufflenet_v1_unit(out, groups = 3, stride = 1, first_grouped = true) {
     return relu(y) as relu
 }
 
-// ShuffleNet v2 unit with out output channels, each branch making out / 2.
-// At stride 1 the input is split in two channel halves: the first passes
-// through and the second goes through branch2. At stride 2 both branches
-// take the whole input and halve its size: branch1 is a 3x3 depthwise and a
-// 1x1 convolution, branch2 a 1x1, a 3x3 depthwise and a 1x1 convolution.
-// The branches are concatenated and shuffled with 2 groups.
+# ShuffleNet v2 unit with out output channels, each branch making out / 2.
+# At stride 1 the input is split in two channel halves: the first passes
+# through and the second goes through branch2. At stride 2 both branches
+# take the whole input and halve its size: branch1 is a 3x3 depthwise and a
+# 1x1 convolution, branch2 a 1x1, a 3x3 depthwise and a 1x1 convolution.
+# The branches are concatenated and shuffled with 2 groups.
 block shufflenet_v2_unit(out, stride = 1) {
     branch_c = out // 2
     if stride > 1 {

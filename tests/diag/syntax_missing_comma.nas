@@ -1,5 +1,4 @@
-network n(input=[3,4,4]) {
-  x = conv(in, 8, k = 3 pad = 0)
-  y = [1, 2
-  return x
+network tiny(input = [3, 32, 32]) {
+    x = conv(in, 16, k = 3 pad = 1)
+    return x
 }
