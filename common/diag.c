@@ -82,6 +82,27 @@ static size_t char_bytes(const unsigned char *p, const unsigned char *end)
     return n ? (size_t)n : 1;
 }
 
+/* Characters of a source line shown around the range before it is cut with "...". */
+#define LINE_CONTEXT_BEFORE 60
+#define LINE_CONTEXT_AFTER 100
+
+static size_t skip_chars(const unsigned char *text, size_t from, size_t limit, int count)
+{
+    while (from < limit && count-- > 0)
+        from += char_bytes(text + from, text + limit);
+    return from < limit ? from : limit;
+}
+
+static size_t count_chars(const unsigned char *text, size_t from, size_t to)
+{
+    size_t n = 0;
+    while (from < to) {
+        from += char_bytes(text + from, text + to);
+        n++;
+    }
+    return n;
+}
+
 static void print_source_line(const src_file *f, src_loc loc)
 {
     const unsigned char *text = (const unsigned char *)f->text;
@@ -101,12 +122,26 @@ static void print_source_line(const src_file *f, src_loc loc)
     for (size_t i = 0; i < line_start; i++)
         line += text[i] == '\n';
 
+    /* Long lines are shown as a window around the range. */
+    size_t shown_start = line_start;
+    size_t shown_end = line_end;
+    if (count_chars(text, line_start, start) > LINE_CONTEXT_BEFORE) {
+        size_t skip = count_chars(text, line_start, start) - LINE_CONTEXT_BEFORE;
+        shown_start = skip_chars(text, line_start, line_end, (int)skip);
+    }
+    if (count_chars(text, start, line_end) > LINE_CONTEXT_AFTER)
+        shown_end = skip_chars(text, start, line_end, LINE_CONTEXT_AFTER);
+    if (end > shown_end)
+        end = shown_end;
+    const char *before = shown_start > line_start ? "..." : "";
+    const char *after = shown_end < line_end ? "..." : "";
+
     char gutter[32];
     int width = snprintf(gutter, sizeof gutter, "%5d", line);
-    fprintf(stderr, "%s | ", gutter);
-    for (size_t i = line_start; i < line_end;) {
-        size_t n = char_bytes(text + i, text + line_end);
-        int valid = utf8_length(text + i, line_end - i);
+    fprintf(stderr, "%s | %s", gutter, before);
+    for (size_t i = shown_start; i < shown_end;) {
+        size_t n = char_bytes(text + i, text + shown_end);
+        int valid = utf8_length(text + i, shown_end - i);
         if (text[i] == '\t')
             fputc('\t', stderr);
         else if (!valid || text[i] < 0x20 || text[i] == 0x7F)
@@ -115,14 +150,14 @@ static void print_source_line(const src_file *f, src_loc loc)
             fwrite(text + i, 1, n, stderr);
         i += n;
     }
-    fputc('\n', stderr);
+    fprintf(stderr, "%s\n", after);
 
-    fprintf(stderr, "%*s | ", width, "");
-    for (size_t i = line_start; i < start; i += char_bytes(text + i, text + line_end))
+    fprintf(stderr, "%*s | %s", width, "", before[0] ? "   " : "");
+    for (size_t i = shown_start; i < start; i += char_bytes(text + i, text + shown_end))
         fputc(text[i] == '\t' ? '\t' : ' ', stderr);
     fputc('^', stderr);
-    size_t i = start < line_end ? start + char_bytes(text + start, text + line_end) : start;
-    for (; i < end; i += char_bytes(text + i, text + line_end))
+    size_t i = start < shown_end ? start + char_bytes(text + start, text + shown_end) : start;
+    for (; i < end; i += char_bytes(text + i, text + shown_end))
         fputc('~', stderr);
     fputc('\n', stderr);
 }

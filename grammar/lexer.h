@@ -23,6 +23,7 @@ typedef struct lex_state {
     src_loc bracket_locs[LEX_MAX_NESTING];
     int last_token;        /* the previous token, for ';' insertion */
     bool at_eof;           /* the final ';' has been sent */
+    bool stopped;          /* a limit was hit; the rest of the file is skipped */
     src_loc comment_start; /* where the open block comment began */
     ast_file *result;
 } lex_state;

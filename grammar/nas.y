@@ -18,6 +18,11 @@
 %param {void *scanner}
 %parse-param {lex_state *state}
 
+%code top {
+/* The parser's stack limit, in states; bison's default, named for the message below. */
+#define YYMAXDEPTH 10000
+}
+
 %code requires {
 #include "lexer.h"
 }
@@ -41,11 +46,16 @@ int nas_lex(NAS_STYPE *lval, src_loc *lloc, void *scanner);
         }                                                    \
     } while (0)
 
+/* Bison calls this only when its stack is exhausted; syntax errors go to yyreport_syntax_error. */
 static void nas_error(src_loc *loc, void *scanner, lex_state *state, const char *msg)
 {
     (void)scanner;
     (void)state;
-    diag_error(*loc, "%s", msg);
+    if (strcmp(msg, "memory exhausted") == 0)
+        diag_error(*loc, "expression nested too deeply for the parser (more than %d pending "
+                         "operators or brackets)", YYMAXDEPTH);
+    else
+        diag_error(*loc, "%s", msg);
 }
 
 static ptr_vec no_items(void)
@@ -332,6 +342,8 @@ static bool is_operator(yysymbol_kind_t sym)
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_state *state)
 {
     (void)scanner;
+    if (state->stopped)
+        return 0;
     enum { MAX_SHOWN = 4 };
     yysymbol_kind_t expected[YYNTOKENS];
     int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);

@@ -25,10 +25,7 @@ ast_file *ast_parse(int file)
         return result;
     }
     YY_BUFFER_STATE buffer = nas__scan_bytes(src->text, (int)src->len, scanner);
-    int status = nas_parse(scanner, &state);
-    if (status == 2)
-        diag_error((src_loc){file, state.offset, state.offset},
-                   "the parser ran out of memory (is the file nested too deeply?)");
+    nas_parse(scanner, &state);
     nas__delete_buffer(buffer, scanner);
     nas_lex_destroy(scanner);
     return result;
