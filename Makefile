@@ -97,6 +97,15 @@ endef
 
 $(foreach v,release asan gcc clang,$(eval $(call variant,$(v))))
 
+# The stdlib folder is compiled into load.o; rebuild it when PREFIX changes.
+build/release/stdlib-dir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(release_STDLIB)' | cmp -s - $@ || echo '$(release_STDLIB)' > $@
+build/release/frontend/load.o: build/release/stdlib-dir
+
+.PHONY: FORCE
+FORCE:
+
 # ---- tests ----
 
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1

@@ -1,10 +1,9 @@
 # MobileNet v1, width 1.0, 224x224 input, 1000 classes (Howard et al. 2017,
 # "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision
-# Applications"): a strided 3x3 convolution, then 13
-# depthwise-separable blocks, global average pooling and a linear
-# classifier. Convolutions have no bias and are followed by batch norm and
-# ReLU, as in the paper. 4,231,976 parameters and 568,740,352 MACs (the
-# paper rounds to 4.2 million and 569 million).
+# Applications"): a strided 3x3 convolution, then 13 depthwise-separable
+# blocks, global average pooling and a linear classifier. Convolutions have
+# no bias and are followed by batch norm and ReLU. 4,231,976 parameters and
+# 568,740,352 MACs, the counts of an equivalent PyTorch model.
 
 import "common.nas"
 import "mobilenet.nas"

@@ -1,7 +1,8 @@
 # MobileNetV2 (Sandler et al. 2018, "MobileNetV2: Inverted Residuals and
 # Linear Bottlenecks"), mirroring torchvision 0.14's mobilenet_v2:
 # the same layers, state_dict keys, parameter count (3,504,872) and MACs.
-# width scales every layer's channels, rounded to a multiple of 8.
+# width scales every layer's channels, rounded to a multiple of 8, but the
+# last convolution keeps at least 1280 channels.
 
 import "common.nas"
 import "mobilenet.nas"

@@ -1,9 +1,8 @@
 # The five primitive layers of the cost model side by side, each applied
 # to the same 8x32x32 input: linear, normal, depthwise, grouped and
-# pointwise convolution. The 3x3 convolutions use padding 1, so their
-# outputs keep the 32x32 size. Expected cost (8 * 16 + 16 = 144 parameters
-# for the linear layer, for instance) can be worked out by hand from the
-# formulas in docs/language.md.
+# pointwise convolution, all with bias. The 3x3 convolutions use padding 1,
+# so their outputs keep the 32x32 size. 1,840 parameters and 1,679,488 MACs
+# in all.
 
 network primitives(input = [8, 32, 32]) {
     pooled = flatten(global_avgpool(in))

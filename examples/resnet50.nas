@@ -2,7 +2,7 @@
 # Recognition"), mirroring torchvision 0.14's resnet50: the same
 # layers, state_dict keys, parameter count (25,557,032) and MACs. As in
 # torchvision, each stage's first bottleneck strides on its 3x3
-# convolution (ResNet v1.5).
+# convolution (torchvision calls this ResNet V1.5).
 
 import "resnet.nas"
 

@@ -1,6 +1,7 @@
 # ResNeXt-50 32x4d (Xie et al. 2017, "Aggregated Residual Transformations
-# for Deep Neural Networks"): ResNet-50 whose bottlenecks have a
-# 3x3 convolution in 32 groups of 4 channels per 64 planes. Mirrors
+# for Deep Neural Networks"): ResNet-50 whose bottlenecks have a grouped
+# 3x3 convolution, 32 groups of 4 channels per 64 planes (128 channels in
+# layer1 up to 1024 in layer4). Mirrors
 # torchvision 0.14's resnext50_32x4d: the same layers, state_dict keys,
 # parameter count (25,028,904) and MACs.
 

@@ -5,8 +5,7 @@
 # channels (each stage starts with a stride-2 unit), global average pooling
 # and a 1000-way linear layer. The first 1x1 convolution of stage 2's first
 # unit is not grouped. Convolutions have no bias. 1,865,728 parameters and
-# 137,460,672 MACs (the paper gives 140 MFLOPs), counted on an equivalent
-# PyTorch model.
+# 137,460,672 MACs, the counts of an equivalent PyTorch model.
 
 import "common.nas"
 import "shufflenet.nas"

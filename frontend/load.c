@@ -43,16 +43,26 @@ const char *fe_stdlib_dir(void)
     if (dir)
         return dir;
 
-    /* Beside the executable first, so an uninstalled build uses its own tree. */
+    /*
+     * Beside the executable first, so that a build in the source tree uses its
+     * own stdlib/, then PREFIX/share/nasc/stdlib relative to PREFIX/bin/nasc,
+     * so that an installed tree still works after being moved.
+     */
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         exe[n] = '\0';
-        char *candidate = arena_printf("%s/stdlib", dir_of(exe));
-        struct stat st;
-        if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode)) {
-            dir = candidate;
-            return dir;
+        const char *exe_dir = dir_of(exe);
+        const char *candidates[] = {
+            arena_printf("%s/stdlib", exe_dir),
+            arena_printf("%s/../share/nasc/stdlib", exe_dir),
+        };
+        for (int i = 0; i < 2; i++) {
+            struct stat st;
+            if (stat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+                dir = candidates[i];
+                return dir;
+            }
         }
     }
     dir = NASC_STDLIB_DIR;

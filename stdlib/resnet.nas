@@ -4,8 +4,8 @@
 # hyper-parameters of torchvision 0.14's BasicBlock and Bottleneck
 # (torchvision/models/resnet.py).
 
-# Two 3x3 convolutions with a residual connection; the output has planes
-# channels. The shortcut is a strided 1x1 projection (`downsample`) only when
+# Two 3x3 convolutions to planes channels with a residual connection. The
+# shortcut is a strided 1x1 projection (`downsample`) only when
 # the stride or the channel count changes, and the identity otherwise.
 block basic_block(planes, stride = 1) {
     out = conv(in, planes, k = 3, stride = stride, pad = 1, bias = false) as conv1
@@ -29,7 +29,7 @@ block basic_block(planes, stride = 1) {
 # width is int(planes * base_width / 64) * groups, so groups = 1 and
 # base_width = 64 give ResNet's bottleneck and groups = 32, base_width = 4
 # give ResNeXt-50 32x4d. The stride sits on the 3x3 convolution, as in
-# torchvision (ResNet v1.5). The shortcut is as in basic_block.
+# torchvision (which calls it ResNet V1.5). The shortcut is as in basic_block.
 block bottleneck(planes, stride = 1, groups = 1, base_width = 64, expansion = 4) {
     width = int(planes * (base_width / 64.0)) * groups
     out_channels = planes * expansion

@@ -1,5 +1,5 @@
 # ShuffleNet units: v1 (Zhang et al. 2018, "ShuffleNet: An Extremely
-# Efficient Convolutional Neural Network for Mobile Devices", figure 2) and
+# Efficient Convolutional Neural Network for Mobile Devices") and
 # v2 (Ma et al. 2018, "ShuffleNet V2: Practical Guidelines for Efficient CNN
 # Architecture Design"), the latter with the layer names and
 # hyper-parameters of torchvision 0.14's shufflenetv2.InvertedResidual.
@@ -7,7 +7,7 @@
 # ShuffleNet v1 unit with out output channels: a grouped 1x1 convolution to
 # out / 4 bottleneck channels, batch norm, ReLU and a channel shuffle, a 3x3
 # depthwise convolution and batch norm, then a grouped 1x1 convolution and
-# batch norm. At stride 1 the input is added back; at stride 2 the branch
+# batch norm. At stride 1 the input is added back. At stride 2 the branch
 # makes out - in.c channels and is concatenated after a 3x3 average-pooled
 # shortcut. ReLU follows the add or the concat. first_grouped = false leaves
 # the first 1x1 convolution ungrouped, as the paper does for the first unit
@@ -54,7 +54,9 @@ block shufflenet_v2_unit(out, stride = 1) {
         }
         right = in
     } else {
-        left, right = split(in, 2)
+        # Equal to split(in, 2) when in.c == out, and an error otherwise,
+        # as torchvision raises for a stride-1 unit whose in.c != out.
+        left, right = split(in, [branch_c, branch_c])
     }
 
     right = right | seq as branch2 {

@@ -1,7 +1,5 @@
-# cmd: info
-# A chain of 100 distinct blocks, each calling the next; the last adds
-# one relu. Every block call opens a scope, so the layer is named
-# step_1_0.step_2_0. ... .step_100_0.relu_0.
+# A chain of 100 distinct blocks, each calling the next, with no
+# recursion; the last one adds a relu.
 block step_1() { return step_2(in) }
 block step_2() { return step_3(in) }
 block step_3() { return step_4(in) }
