@@ -44,16 +44,13 @@ clang_CC := clang
 clang_CFLAGS := -O2
 clang_STDLIB := $(CURDIR)/stdlib
 
-.PHONY: all deps check-deps check unit golden torchvision demo install clean
+.PHONY: all check unit golden torchvision demo install clean
 .DELETE_ON_ERROR:
 
-all: deps nasc
-
-deps:
+# The package check runs before make looks at anything it would build.
+all:
 	@tools/deps.sh build
-
-check-deps:
-	@tools/deps.sh check
+	@$(MAKE) --no-print-directory nasc
 
 nasc: build/release/nasc
 	cp $< $@
@@ -74,7 +71,7 @@ build/gen:
 define variant
 build/$(1)/%.o: %.c $(HEADERS) build/gen/nas.tab.h build/gen/lex.yy.h
 	@mkdir -p $$(dir $$@)
-	$$($(1)_CC) $(CSTD) $(WARN) $$($(1)_CFLAGS) $(CJSON_CFLAGS) $(CHECK_CFLAGS) \
+	$$($(1)_CC) $(CSTD) $(WARN) $$($(1)_CFLAGS) $$(CJSON_CFLAGS) $$(CHECK_CFLAGS) \
 	    -Ibuild/gen -Igrammar -DNASC_STDLIB_DIR='"$$($(1)_STDLIB)"' -c $$< -o $$@
 
 build/$(1)/gen/%.o: build/gen/%.c $(HEADERS) build/gen/nas.tab.h build/gen/lex.yy.h
@@ -88,11 +85,11 @@ build/$(1)/libnasc.a: $(patsubst %.c,build/$(1)/%.o,$(SOURCES)) \
 	ar rcs $$@ $$^
 
 build/$(1)/nasc: build/$(1)/main.o build/$(1)/libnasc.a
-	$$($(1)_CC) $$($(1)_CFLAGS) -o $$@ $$^ $(CJSON_LIBS) -lm
+	$$($(1)_CC) $$($(1)_CFLAGS) -o $$@ $$^ $$(CJSON_LIBS) -lm
 
 build/$(1)/tests/check_%: build/$(1)/tests/check_%.o build/$(1)/tests/testutil.o \
                           build/$(1)/libnasc.a
-	$$($(1)_CC) $$($(1)_CFLAGS) -o $$@ $$^ $(CHECK_LIBS) $(CJSON_LIBS) -lm
+	$$($(1)_CC) $$($(1)_CFLAGS) -o $$@ $$^ $$(CHECK_LIBS) $$(CJSON_LIBS) -lm
 endef
 
 $(foreach v,release asan gcc clang,$(eval $(call variant,$(v))))
@@ -110,7 +107,10 @@ FORCE:
 
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
 
-check: check-deps build/gcc/nasc build/clang/nasc unit golden torchvision
+check:
+	@tools/deps.sh check
+	@$(MAKE) --no-print-directory build/gcc/nasc build/clang/nasc
+	@$(MAKE) --no-print-directory unit golden torchvision
 	@echo "make check: all tests passed"
 
 unit: $(patsubst %,build/asan/tests/%,$(TESTS)) build/asan/nasc

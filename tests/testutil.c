@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+static FILE *capture_file;
+static int saved_stderr = -1;
+
 static const char *read_all(FILE *f)
 {
     long size = ftell(f);
@@ -20,31 +23,58 @@ static const char *read_all(FILE *f)
     return text;
 }
 
-tu_result tu_compile(const char *source, const char *network)
+void tu_capture_start(void)
+{
+    ck_assert_ptr_null(capture_file);
+    fflush(stderr);
+    saved_stderr = dup(STDERR_FILENO);
+    ck_assert_int_ge(saved_stderr, 0);
+    capture_file = tmpfile();
+    ck_assert_ptr_nonnull(capture_file);
+    dup2(fileno(capture_file), STDERR_FILENO);
+}
+
+const char *tu_capture_stop(void)
+{
+    ck_assert_ptr_nonnull(capture_file);
+    fflush(stderr);
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    saved_stderr = -1;
+    const char *text = read_all(capture_file);
+    fclose(capture_file);
+    capture_file = NULL;
+    return text;
+}
+
+/* Selects and builds a network of a loaded program, with stderr captured. */
+static tu_result build_captured(fe_program *p, const char *network)
 {
     tu_result r = {NULL, "", 0};
-    diag_reset();
-
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    FILE *capture = tmpfile();
-    ck_assert_ptr_nonnull(capture);
-    dup2(fileno(capture), STDERR_FILENO);
-
-    fe_program *p = fe_load_text("test.nas", source, strlen(source));
     const ast_decl *net = p ? fe_find_network(p, network) : NULL;
     if (net)
         r.graph = fe_build(p, net);
-
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    r.errors = read_all(capture);
-    fclose(capture);
+    r.errors = tu_capture_stop();
     r.error_count = diag_error_count();
     if (r.error_count > 0)
         r.graph = NULL;
     return r;
+}
+
+tu_result tu_compile(const char *source, const char *network)
+{
+    diag_reset();
+    tu_capture_start();
+    fe_program *p = fe_load_text("test.nas", source, strlen(source));
+    return build_captured(p, network);
+}
+
+tu_result tu_compile_file(const char *path, const char *network)
+{
+    diag_reset();
+    tu_capture_start();
+    fe_program *p = fe_load(path);
+    return build_captured(p, network);
 }
 
 ir_graph *tu_build(const char *source)
@@ -66,4 +96,13 @@ const ir_node *tu_node(const ir_graph *g, const char *name)
 bool tu_contains(const char *haystack, const char *needle)
 {
     return strstr(haystack, needle) != NULL;
+}
+
+int tu_count(const char *haystack, const char *needle)
+{
+    int count = 0;
+    size_t len = strlen(needle);
+    for (const char *p = strstr(haystack, needle); p && len > 0; p = strstr(p + len, needle))
+        count++;
+    return count;
 }

@@ -1,7 +1,7 @@
 /*
  * Helpers shared by the Check suites: compile .nas source held in a string
- * and capture the diagnostics nasc prints, so a test can assert on the
- * graph or on the exact message.
+ * or a file and capture the diagnostics nasc prints, so a test can assert on
+ * the graph or on the exact message.
  */
 #ifndef NASC_TESTUTIL_H
 #define NASC_TESTUTIL_H
@@ -21,6 +21,9 @@ typedef struct {
  */
 tu_result tu_compile(const char *source, const char *network);
 
+/* Like tu_compile, for a file on disk read with fe_load. */
+tu_result tu_compile_file(const char *path, const char *network);
+
 /* Compiles and returns the graph, failing the test with the errors if any. */
 ir_graph *tu_build(const char *source);
 
@@ -29,5 +32,15 @@ const ir_node *tu_node(const ir_graph *g, const char *name);
 
 /* True when `haystack` contains `needle`. */
 bool tu_contains(const char *haystack, const char *needle);
+
+/* The number of non-overlapping occurrences of `needle` in `haystack`. */
+int tu_count(const char *haystack, const char *needle);
+
+/*
+ * Points stderr at a temporary file until tu_capture_stop, which restores
+ * it and returns everything written meanwhile. Captures do not nest.
+ */
+void tu_capture_start(void);
+const char *tu_capture_stop(void);
 
 #endif
