@@ -27,12 +27,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Nested evaluation of expressions and statements; real files nest a few levels. */
-#define EVAL_MAX_DEPTH 400
+/*
+ * Nested evaluation of expressions and statements, block calls included.
+ * Real files nest a few dozen levels; the bound keeps the C stack of the
+ * evaluator below about 2 MiB, a quarter of the usual 8 MiB, even under
+ * AddressSanitizer.
+ */
+#define EVAL_MAX_DEPTH 3000
 /* Nested block and function calls; real networks nest 3 to 5 blocks deep. */
-#define EVAL_MAX_CALL_DEPTH 64
+#define EVAL_MAX_CALL_DEPTH 256
 /* Statements executed while building one network, repeat iterations included. */
 #define EVAL_MAX_STEPS 20000000
+#define EVAL_MAX_STEPS_TEXT "20,000,000"
 /* Elements in one list, e.g. from range(); keeps memory bounded. */
 #define EVAL_MAX_LIST 1000000
 
@@ -90,6 +96,7 @@ struct eval_ctx {
     int depth;
     int call_depth;
     int64_t steps;
+    bool in_callee; /* evaluating the callee of a call or a pipe stage */
     name_table layer_names;
     jmp_buf on_error;
 };
@@ -295,9 +302,27 @@ static void consider(const char *name, const char *candidate, const char **best,
     }
 }
 
+/* Names that users of PyTorch and other frameworks type for nasc's ops. */
+static const char *const op_aliases[][2] = {
+    {"batchnorm", "bn"}, {"batch_norm", "bn"}, {"BatchNorm2d", "bn"}, {"conv2d", "conv"},
+    {"Conv2d", "conv"}, {"Linear", "linear"}, {"fc", "linear"}, {"dense", "linear"},
+    {"max_pool", "maxpool"}, {"max_pool2d", "maxpool"}, {"MaxPool2d", "maxpool"},
+    {"avg_pool", "avgpool"}, {"avg_pool2d", "avgpool"}, {"AvgPool2d", "avgpool"},
+    {"adaptive_avg_pool2d", "global_avgpool"}, {"AdaptiveAvgPool2d", "global_avgpool"},
+    {"gap", "global_avgpool"}, {"cat", "concat"}, {"chunk", "split"},
+    {"channel_shuffle", "shuffle"}, {"hard_swish", "hardswish"}, {"hswish", "hardswish"},
+    {"hard_sigmoid", "hardsigmoid"}, {"hsigmoid", "hardsigmoid"}, {"ReLU", "relu"},
+    {"ReLU6", "relu6"}, {"Dropout", "dropout"}, {"Flatten", "flatten"},
+    {"Identity", "identity"}, {"none", "zero"}, {"skip", "identity"},
+};
+
 /* The visible name closest to `name`, for "did you mean" hints, or NULL. */
 static const char *suggest(eval_ctx *ctx, const char *name)
 {
+    for (size_t i = 0; i < sizeof op_aliases / sizeof op_aliases[0]; i++)
+        if (strcmp(name, op_aliases[i][0]) == 0)
+            return op_aliases[i][1];
+
     const char *best = NULL;
     int best_d = 1000;
     for (int i = 0; i < ctx->frame->nvars; i++)
@@ -328,10 +353,11 @@ static value lookup(eval_ctx *ctx, const char *name, src_loc loc)
     if (op)
         return make_callable(op);
 
+    const char *what = ctx->in_callee ? "op, block or function" : "name";
     const char *hint = suggest(ctx, name);
     if (hint)
-        eval_fail(ctx, loc, "unknown name '%s'; did you mean '%s'?", name, hint);
-    eval_fail(ctx, loc, "unknown name '%s'", name);
+        eval_fail(ctx, loc, "unknown %s '%s'; did you mean '%s'?", what, name, hint);
+    eval_fail(ctx, loc, "unknown %s '%s'", what, name);
 }
 
 /* ---- layer names ---- */
@@ -572,25 +598,14 @@ static value tensor_binary(eval_ctx *ctx, const ast_expr *e, value a, value b, c
     return make_tensor(eval_add_node(ctx, &proto, e->loc));
 }
 
-static value eval_binary(eval_ctx *ctx, const ast_expr *e)
+/* Applies one arithmetic, comparison or tensor operator to evaluated operands. */
+static value apply_binary(eval_ctx *ctx, const ast_expr *e, value a, value b, const char *name,
+                          src_loc name_loc)
 {
-    const char *name = take_pending(ctx);
-
-    if (e->op == OP_AND || e->op == OP_OR) {
-        if (name)
-            eval_fail(ctx, ctx->pending_loc, "'as' names a layer, but this expression adds none");
-        bool a = value_to_bool(ctx, eval(ctx, e->lhs), e->lhs->loc);
-        if (e->op == OP_AND ? !a : a)
-            return make_bool(a);
-        return make_bool(value_to_bool(ctx, eval(ctx, e->rhs), e->rhs->loc));
-    }
-
-    value a = eval(ctx, e->lhs);
-    value b = eval(ctx, e->rhs);
     if (a.kind == V_TENSOR || b.kind == V_TENSOR)
         return tensor_binary(ctx, e, a, b, name);
     if (name)
-        eval_fail(ctx, ctx->pending_loc, "'as' names a layer, but this expression adds none");
+        eval_fail(ctx, name_loc, "'as' names a layer, but this expression adds none");
 
     if (e->op >= OP_EQ && e->op <= OP_GE)
         return compare(ctx, e, a, b);
@@ -612,6 +627,51 @@ static value eval_binary(eval_ctx *ctx, const ast_expr *e)
         return arith_int(ctx, e->op, a.as.i, b.as.i, e->loc);
     return arith_float(ctx, e->op, a.kind == V_INT ? (double)a.as.i : a.as.f,
                        b.kind == V_INT ? (double)b.as.i : b.as.f, e->loc);
+}
+
+static bool is_chain_operator(const ast_expr *e)
+{
+    return e->kind == AST_BINARY && e->op != OP_AND && e->op != OP_OR;
+}
+
+/*
+ * Left-associative chains such as `a + b + c + ...` form a left-deep tree;
+ * they are folded in a loop so that a long sum does not recurse once a term.
+ */
+static value eval_binary(eval_ctx *ctx, const ast_expr *e)
+{
+    const char *name = take_pending(ctx);
+    src_loc name_loc = ctx->pending_loc;
+
+    if (!is_chain_operator(e)) {
+        if (name)
+            eval_fail(ctx, name_loc, "'as' names a layer, but this expression adds none");
+        bool a = value_to_bool(ctx, eval(ctx, e->lhs), e->lhs->loc);
+        if (e->op == OP_AND ? !a : a)
+            return make_bool(a);
+        return make_bool(value_to_bool(ctx, eval(ctx, e->rhs), e->rhs->loc));
+    }
+
+    int n = 0;
+    const ast_expr *leftmost = e;
+    while (is_chain_operator(leftmost)) {
+        n++;
+        leftmost = leftmost->lhs;
+    }
+    const ast_expr **chain = arena_alloc(sizeof(ast_expr *) * (size_t)n);
+    const ast_expr *node = e;
+    for (int i = n - 1; i >= 0; i--) {
+        chain[i] = node;
+        node = node->lhs;
+    }
+
+    value acc = eval(ctx, leftmost);
+    for (int i = 0; i < n; i++) {
+        value rhs = eval(ctx, chain[i]->rhs);
+        bool outermost = i == n - 1;
+        acc = apply_binary(ctx, chain[i], acc, rhs, outermost ? name : NULL, name_loc);
+    }
+    return acc;
 }
 
 static value eval_unary(eval_ctx *ctx, const ast_expr *e)
@@ -699,8 +759,8 @@ static bool *bind_decl_args(eval_ctx *ctx, const ast_decl *d, const ptr_vec *arg
         }
         src_loc arg_loc = a->name ? loc_span(a->name_loc, a->value->loc) : a->value->loc;
         if (given[slot]) {
-            diag_error(arg_loc, "argument '%s' is given twice",
-                       ((ast_param *)d->params.items[slot])->name);
+            diag_error(arg_loc, "argument '%s' of %s '%s' is given twice",
+                       ((ast_param *)d->params.items[slot])->name, decl_kind(d), d->name);
             diag_note(where[slot], "it is first given here");
             print_call_notes(ctx);
             longjmp(ctx->on_error, 1);
@@ -778,19 +838,21 @@ static value call_decl(eval_ctx *ctx, const ast_decl *d, const value *input, con
     callee->has_input = d->kind == DECL_BLOCK;
     callee->input = in;
 
+    for (int k = 0; k < n; k++) {
+        const ast_param *p = d->params.items[k];
+        if (!given[k] && !p->def)
+            fail_with_note(ctx, loc, p->loc, arena_printf("'%s' is declared here", p->name),
+                           "missing argument '%s' of %s '%s'", p->name, decl_kind(d), d->name);
+    }
+
     /* Defaults run in the callee: they may use `in` and earlier parameters. */
     frame *caller = ctx->frame;
     callee->caller = caller;
     ctx->frame = callee;
     for (int k = 0; k < n; k++) {
         const ast_param *p = d->params.items[k];
-        if (!given[k]) {
-            if (!p->def)
-                fail_with_note(ctx, loc, p->loc, arena_printf("'%s' is declared here", p->name),
-                               "missing argument '%s' of %s '%s'", p->name, decl_kind(d),
-                               d->name);
+        if (!given[k])
             slots[k] = eval(ctx, p->def);
-        }
         set_var(callee, p->name, slots[k]);
     }
     ctx->frame = caller;
@@ -820,6 +882,14 @@ static value call_builtin(eval_ctx *ctx, const callable *fn, const value *input,
         locs[i] = a->value->loc;
     }
     return ops_call_builtin(ctx, fn->builtin, vals, locs, n, loc);
+}
+
+static const char *op_param_list(const op_spec *spec)
+{
+    const char *names = "";
+    for (int k = 0; k < spec->nparams; k++)
+        names = arena_printf("%s%s%s", names, k ? ", " : "", spec->params[k].name);
+    return names;
 }
 
 static value call_op(eval_ctx *ctx, const op_spec *spec, const value *input, src_loc input_loc,
@@ -855,21 +925,17 @@ static value call_op(eval_ctx *ctx, const op_spec *spec, const value *input, src
             if (keyword_seen)
                 eval_fail(ctx, a->value->loc, "positional argument after a keyword argument");
             if (position >= spec->nparams)
-                eval_fail(ctx, a->value->loc, "too many arguments: '%s' takes at most %d",
-                          spec->name, spec->nparams);
+                eval_fail(ctx, a->value->loc, "too many arguments: '%s' takes at most %d (%s)",
+                          spec->name, spec->nparams, op_param_list(spec));
             slot = position++;
         } else {
             keyword_seen = true;
             for (int k = 0; k < spec->nparams; k++)
                 if (strcmp(spec->params[k].name, a->name) == 0)
                     slot = k;
-            if (slot < 0) {
-                const char *names = "";
-                for (int k = 0; k < spec->nparams; k++)
-                    names = arena_printf("%s%s%s", names, k ? ", " : "", spec->params[k].name);
+            if (slot < 0)
                 eval_fail(ctx, a->name_loc, "'%s' has no argument '%s' (its arguments: %s)",
-                          spec->name, a->name, names);
-            }
+                          spec->name, a->name, op_param_list(spec));
         }
         if (slots[slot].present) {
             diag_error(arg_loc, "argument '%s' of '%s' is given twice", spec->params[slot].name,
@@ -906,7 +972,9 @@ static value call(eval_ctx *ctx, value callee, src_loc callee_loc, const value *
 static value eval_callee(eval_ctx *ctx, const ast_expr *callee)
 {
     const char *pending = take_pending(ctx);
+    ctx->in_callee = true;
     value v = eval(ctx, callee);
+    ctx->in_callee = false;
     ctx->pending = pending;
     return v;
 }
@@ -1122,7 +1190,8 @@ static value eval_inner(eval_ctx *ctx, const ast_expr *e)
 static value eval(eval_ctx *ctx, const ast_expr *e)
 {
     if (++ctx->depth > EVAL_MAX_DEPTH)
-        eval_fail(ctx, e->loc, "expression nested deeper than %d levels", EVAL_MAX_DEPTH);
+        eval_fail(ctx, e->loc, "expression nested deeper than %d levels; split it into "
+                               "several statements", EVAL_MAX_DEPTH);
     bool layer_kind = e->kind == AST_CALL || e->kind == AST_BINARY || e->kind == AST_PIPE ||
                       e->kind == AST_NAMED || e->kind == AST_COND || e->kind == AST_SEQ;
     if (!layer_kind)
@@ -1137,8 +1206,9 @@ static value eval(eval_ctx *ctx, const ast_expr *e)
 static void count_step(eval_ctx *ctx, src_loc loc)
 {
     if (++ctx->steps > EVAL_MAX_STEPS)
-        eval_fail(ctx, loc, "evaluation took more than %d steps; is a repeat count too large?",
-                  EVAL_MAX_STEPS);
+        eval_fail(ctx, loc, "building the network takes more than " EVAL_MAX_STEPS_TEXT
+                            " steps (statements and repeat iterations); is this repeat count "
+                            "too large?");
 }
 
 static void exec_assign(eval_ctx *ctx, const ast_stmt *s)
@@ -1181,7 +1251,7 @@ static void exec_repeat(eval_ctx *ctx, const ast_stmt *s)
         if (n < 0)
             eval_fail(ctx, s->value->loc, "repeat count %lld is negative", (long long)n);
         for (int64_t i = 0; i < n && !ctx->frame->returned; i++) {
-            count_step(ctx, s->loc);
+            count_step(ctx, s->value->loc);
             exec_stmts(ctx, s->body);
         }
         return;
@@ -1191,7 +1261,7 @@ static void exec_repeat(eval_ctx *ctx, const ast_stmt *s)
                                       "write 'repeat %s in range(n)'",
                   s->var, value_type_name(v), s->var);
     for (int i = 0; i < v.as.list->len && !ctx->frame->returned; i++) {
-        count_step(ctx, s->loc);
+        count_step(ctx, s->value->loc);
         set_var(ctx->frame, s->var, v.as.list->items[i]);
         exec_stmts(ctx, s->body);
     }

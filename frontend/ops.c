@@ -155,15 +155,40 @@ static int tensor_arg(eval_ctx *ctx, const op_spec *spec, const bound_arg *a, in
 
 /* ---- building nodes ---- */
 
+/* Rejects a given argument below `min`, pointing at the argument itself. */
+static void check_min(eval_ctx *ctx, const op_spec *spec, bound_arg *args, int k, int value,
+                      int min)
+{
+    if (args[k].present && value < min)
+        eval_fail(ctx, args[k].loc, "%s must be at least %d, got %d", arg_what(spec, k), min,
+                  value);
+}
+
+static void pair_arg_min(eval_ctx *ctx, const op_spec *spec, bound_arg *args, int k, int *h,
+                         int *w, int min)
+{
+    pair_arg(ctx, spec, args, k, h, w);
+    check_min(ctx, spec, args, k, *h, min);
+    check_min(ctx, spec, args, k, *w, min);
+}
+
+static int int_arg_min(eval_ctx *ctx, const op_spec *spec, bound_arg *args, int k, int fallback,
+                       int min)
+{
+    int v = int_arg(ctx, spec, args, k, fallback);
+    check_min(ctx, spec, args, k, v, min);
+    return v;
+}
+
 static void window(eval_ctx *ctx, const op_spec *spec, bound_arg *args, ir_window *w,
                    int k_index, bool stride_defaults_to_kernel)
 {
-    pair_arg(ctx, spec, args, k_index, &w->kh, &w->kw);
+    pair_arg_min(ctx, spec, args, k_index, &w->kh, &w->kw, 1);
     w->sh = stride_defaults_to_kernel ? w->kh : 1;
     w->sw = stride_defaults_to_kernel ? w->kw : 1;
-    pair_arg(ctx, spec, args, k_index + 1, &w->sh, &w->sw);
+    pair_arg_min(ctx, spec, args, k_index + 1, &w->sh, &w->sw, 1);
     w->ph = w->pw = 0;
-    pair_arg(ctx, spec, args, k_index + 2, &w->ph, &w->pw);
+    pair_arg_min(ctx, spec, args, k_index + 2, &w->ph, &w->pw, 0);
     w->dh = w->dw = 1;
 }
 
@@ -171,25 +196,31 @@ static void build_node(eval_ctx *ctx, const op_spec *spec, bound_arg *args, ir_n
 {
     switch (spec->op) {
     case IR_CONV:
-        n->attr.conv.out = int_arg(ctx, spec, args, 1, 0);
+        n->attr.conv.out = int_arg_min(ctx, spec, args, 1, 0, 1);
         window(ctx, spec, args, &n->attr.conv.win, 2, false);
-        pair_arg(ctx, spec, args, 5, &n->attr.conv.win.dh, &n->attr.conv.win.dw);
-        n->attr.conv.groups = int_arg(ctx, spec, args, 6, 1);
+        pair_arg_min(ctx, spec, args, 5, &n->attr.conv.win.dh, &n->attr.conv.win.dw, 1);
+        n->attr.conv.groups = int_arg_min(ctx, spec, args, 6, 1, 1);
         n->attr.conv.bias = bool_arg(ctx, spec, args, 7, true);
         break;
     case IR_LINEAR:
-        n->attr.linear.out = int_arg(ctx, spec, args, 1, 0);
+        n->attr.linear.out = int_arg_min(ctx, spec, args, 1, 0, 1);
         n->attr.linear.bias = bool_arg(ctx, spec, args, 2, true);
         break;
     case IR_BN:
         n->attr.bn.eps = float_arg(ctx, spec, args, 1, 1e-5);
+        if (!(n->attr.bn.eps > 0))
+            eval_fail(ctx, args[1].loc, "%s must be positive, got %g", arg_what(spec, 1),
+                      n->attr.bn.eps);
         break;
     case IR_DROPOUT:
         n->attr.dropout.p = float_arg(ctx, spec, args, 1, 0.5);
+        if (!(n->attr.dropout.p >= 0 && n->attr.dropout.p <= 1))
+            eval_fail(ctx, args[1].loc, "%s must be between 0 and 1, got %g", arg_what(spec, 1),
+                      n->attr.dropout.p);
         break;
     case IR_MAXPOOL:
         window(ctx, spec, args, &n->attr.pool.win, 1, true);
-        pair_arg(ctx, spec, args, 4, &n->attr.pool.win.dh, &n->attr.pool.win.dw);
+        pair_arg_min(ctx, spec, args, 4, &n->attr.pool.win.dh, &n->attr.pool.win.dw, 1);
         n->attr.pool.ceil_mode = bool_arg(ctx, spec, args, 5, false);
         break;
     case IR_AVGPOOL:
@@ -198,10 +229,10 @@ static void build_node(eval_ctx *ctx, const op_spec *spec, bound_arg *args, ir_n
         n->attr.pool.count_include_pad = bool_arg(ctx, spec, args, 5, true);
         break;
     case IR_SHUFFLE:
-        n->attr.shuffle.groups = int_arg(ctx, spec, args, 1, 0);
+        n->attr.shuffle.groups = int_arg_min(ctx, spec, args, 1, 0, 1);
         break;
     case IR_ZERO:
-        n->attr.zero.stride = int_arg(ctx, spec, args, 1, 1);
+        n->attr.zero.stride = int_arg_min(ctx, spec, args, 1, 1, 1);
         break;
     default:
         break;

@@ -21,7 +21,10 @@ typedef struct lex_state {
     int depth;             /* open brackets */
     char brackets[LEX_MAX_NESTING]; /* '(' , '[' or '{' for each open one */
     src_loc bracket_locs[LEX_MAX_NESTING];
+    char mismatched;       /* the bracket the last closer did not match, or 0 */
+    src_loc mismatched_loc;
     int last_token;        /* the previous token, for ';' insertion */
+    int token_before_last; /* the one before it, for syntax error hints */
     bool at_eof;           /* the final ';' has been sent */
     bool stopped;          /* a limit was hit; the rest of the file is skipped */
     src_loc comment_start; /* where the open block comment began */

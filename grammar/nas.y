@@ -302,16 +302,28 @@ arg:
 
 %%
 
+/* A token's name without the double quotes of a string alias: "return" -> return. */
+static const char *symbol_text(yysymbol_kind_t sym)
+{
+    const char *name = yysymbol_name(sym);
+    size_t len = strlen(name);
+    if (len >= 2 && name[0] == '"')
+        return arena_strndup(name + 1, len - 2);
+    return name;
+}
+
+static bool symbol_is(yysymbol_kind_t sym, const char *text)
+{
+    return strcmp(symbol_text(sym), text) == 0;
+}
+
 /* Names a token as it appears in source: keywords and punctuation in quotes. */
 static const char *token_display(yysymbol_kind_t sym)
 {
     static const char *const word_classes[] = {
         "identifier", "integer", "float", "string", "end of file",
     };
-    const char *name = yysymbol_name(sym);
-    size_t len = strlen(name);
-    if (len >= 2 && name[0] == '"')
-        name = arena_strndup(name + 1, len - 2);
+    const char *name = symbol_text(sym);
     if (strcmp(name, "';'") == 0)
         return "end of statement";
     for (size_t i = 0; i < sizeof word_classes / sizeof word_classes[0]; i++)
@@ -323,18 +335,18 @@ static const char *token_display(yysymbol_kind_t sym)
 }
 
 /*
- * Operators can follow almost any operand, so listing them as expected
- * tokens hides the useful ones (a missing ',' or ')').
+ * Tokens left out of "expected ..." lists. Operators can follow almost any
+ * operand, so listing them hides the useful tokens (a missing ',' or ')').
+ * The ':' token is accepted only to report a hint.
  */
-static bool is_operator(yysymbol_kind_t sym)
+static bool is_hidden_token(yysymbol_kind_t sym)
 {
-    static const char *const operators[] = {
-        "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'|'", "'.'", "'('", "'['",
-        "\"==\"", "\"!=\"", "\"<=\"", "\">=\"", "\"//\"", "\"and\"", "\"or\"", "\"as\"",
+    static const char *const hidden[] = {
+        "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'|'", "'.'", "'('", "'['", "':'",
+        "==", "!=", "<=", ">=", "//", "and", "or", "as",
     };
-    const char *name = yysymbol_name(sym);
-    for (size_t i = 0; i < sizeof operators / sizeof operators[0]; i++)
-        if (strcmp(name, operators[i]) == 0 || strcmp(name, arena_strndup(operators[i] + 1, strlen(operators[i]) - 2)) == 0)
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+        if (symbol_is(sym, hidden[i]))
             return true;
     return false;
 }
@@ -352,11 +364,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_sta
     yysymbol_kind_t shown[MAX_SHOWN];
     int nshown = 0;
     for (int i = 0; i < n && nshown <= MAX_SHOWN; i++) {
-        if (is_operator(expected[i]))
+        if (is_hidden_token(expected[i]))
             continue;
         if (nshown < MAX_SHOWN)
             shown[nshown] = expected[i];
         nshown++;
+    }
+
+    if (state->token_before_last == AS && symbol_is(found, "';'")) {
+        diag_error(*yypcontext_location(ctx), "a layer name must follow 'as' on the same line");
+        return 0;
     }
 
     char *msg = arena_printf("syntax error: unexpected %s",
@@ -373,7 +390,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_sta
                            found == YYSYMBOL_BLOCK || found == YYSYMBOL_NETWORK ||
                            found == YYSYMBOL_FN || found == YYSYMBOL_IMPORT ||
                            found == YYSYMBOL_REPEAT;
-    if (state->depth > 0 && unclosed_likely) {
+    bool closer = symbol_is(found, "')'") || symbol_is(found, "']'") || symbol_is(found, "'}'");
+    if (closer && state->mismatched) {
+        diag_note(state->mismatched_loc, "the '%c' opened here is not closed", state->mismatched);
+    } else if (state->depth > 0 && unclosed_likely) {
         char open = state->brackets[state->depth - 1];
         diag_note(state->bracket_locs[state->depth - 1], "the '%c' opened here is not closed",
                   open);

@@ -98,6 +98,16 @@ static const char *check_window(const ir_node *n, const ir_window *w)
     return NULL;
 }
 
+/* "kernel 3x3", or "kernel 3x3 with dilation 2x2 (spans 5x5)" when dilated. */
+static const char *kernel_str(const ir_window *w)
+{
+    if (w->dh == 1 && w->dw == 1)
+        return arena_printf("kernel %dx%d", w->kh, w->kw);
+    return arena_printf("kernel %dx%d with dilation %dx%d (spans %lldx%lld)", w->kh, w->kw,
+                        w->dh, w->dw, (long long)w->dh * (w->kh - 1) + 1,
+                        (long long)w->dw * (w->kw - 1) + 1);
+}
+
 /*
  * Output size along one axis, PyTorch's formula. For pooling with
  * ceil_mode, the division rounds up and a last window that would start in
@@ -140,9 +150,8 @@ static const char *infer_conv(const ir_node *n, ir_shape in, ir_shape *out)
     int64_t padded_h = (int64_t)in.h + 2 * (int64_t)w->ph;
     int64_t padded_w = (int64_t)in.w + 2 * (int64_t)w->pw;
     if (ekh > padded_h || ekw > padded_w)
-        return arena_printf("conv: kernel %lldx%lld (with dilation) is larger than the padded "
-                            "input %lldx%lld (input %s, padding %dx%d)",
-                            (long long)ekh, (long long)ekw, (long long)padded_h,
+        return arena_printf("conv: %s is larger than the padded input %lldx%lld (input %s, "
+                            "padding %dx%d)", kernel_str(w), (long long)padded_h,
                             (long long)padded_w, ir_shape_str(in), w->ph, w->pw);
 
     int64_t weight = bounded_product(bounded_product(oc, in.c / groups),
@@ -166,14 +175,18 @@ static const char *infer_pool(const ir_node *n, ir_shape in, ir_shape *out)
         return arena_printf("%s: padding %dx%d is more than half the kernel %dx%d",
                             op, w->ph, w->pw, w->kh, w->kw);
 
+    int64_t padded_h = (int64_t)in.h + 2 * (int64_t)w->ph;
+    int64_t padded_w = (int64_t)in.w + 2 * (int64_t)w->pw;
+    if ((int64_t)w->dh * (w->kh - 1) + 1 > padded_h || (int64_t)w->dw * (w->kw - 1) + 1 > padded_w)
+        return arena_printf("%s: %s is larger than the padded input %lldx%lld, so the output "
+                            "would be empty (input %s, padding %dx%d)", op, kernel_str(w),
+                            (long long)padded_h, (long long)padded_w, ir_shape_str(in), w->ph,
+                            w->pw);
+
     bool ceil_mode = n->attr.pool.ceil_mode;
     int64_t oh = window_output(in.h, w->kh, w->sh, w->ph, w->dh, ceil_mode);
     int64_t ow = window_output(in.w, w->kw, w->sw, w->pw, w->dw, ceil_mode);
-    if (oh < 1 || ow < 1)
-        return arena_printf("%s: output size %lldx%lld is below 1 (input %s, kernel %dx%d, "
-                            "stride %dx%d, padding %dx%d, dilation %dx%d)",
-                            op, (long long)oh, (long long)ow, ir_shape_str(in), w->kh, w->kw,
-                            w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
+    NASC_ASSERT(oh >= 1 && ow >= 1);
     *out = (ir_shape){in.c, (int)oh, (int)ow};
     return NULL;
 }
@@ -187,9 +200,10 @@ static const char *infer_concat(const ir_graph *g, const ir_node *n, ir_shape *o
     for (int i = 0; i < n->ninputs; i++) {
         ir_shape s = g->nodes[n->inputs[i]].shape;
         if (s.h != first.h || s.w != first.w)
-            return arena_printf("concat: input %d has shape %s but input 1 has %s; "
-                                "concatenated tensors must have equal height and width",
-                                i + 1, ir_shape_str(s), ir_shape_str(first));
+            return arena_printf("concat: inputs of shapes %s (the first) and %s (number %d) "
+                                "differ in height or width; concatenated tensors must have "
+                                "equal height and width",
+                                ir_shape_str(first), ir_shape_str(s), i + 1);
         channels += s.c;
     }
     if (channels > IR_MAX_ELEMENTS)

@@ -84,6 +84,25 @@ ir_graph *tu_build(const char *source)
     return r.graph;
 }
 
+const char *tu_errors(const char *source)
+{
+    tu_result r = tu_compile(source, NULL);
+    ck_assert_msg(r.graph == NULL, "compilation succeeded, but an error was expected");
+    ck_assert_int_gt(r.error_count, 0);
+    return r.errors;
+}
+
+int tu_channels_of(const char *expr)
+{
+    const char *source = arena_printf("network n(input = [1, 4, 4]) {\n"
+                                      "    return conv(in, %s, k = 1) as probe\n"
+                                      "}\n",
+                                      expr);
+    tu_result r = tu_compile(source, NULL);
+    ck_assert_msg(r.graph != NULL, "'%s' failed:\n%s", expr, r.errors);
+    return tu_node(r.graph, "probe")->shape.c;
+}
+
 const ir_node *tu_node(const ir_graph *g, const char *name)
 {
     for (int i = 0; i < g->nnodes; i++)

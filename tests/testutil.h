@@ -27,6 +27,20 @@ tu_result tu_compile_file(const char *path, const char *network);
 /* Compiles and returns the graph, failing the test with the errors if any. */
 ir_graph *tu_build(const char *source);
 
+/*
+ * Compiles `source`, fails the test if compilation succeeds, and returns
+ * the captured diagnostics.
+ */
+const char *tu_errors(const char *source);
+
+/*
+ * Evaluates `expr` (.nas syntax) as the output channels of a 1x1 conv on a
+ * 1x4x4 input, where `in.c` is 1, and returns the conv's channel count. A
+ * way to observe a number: the value must be a positive integer, or a float
+ * with an integral value.
+ */
+int tu_channels_of(const char *expr);
+
 /* The node named `name`, failing the test if there is none. */
 const ir_node *tu_node(const ir_graph *g, const char *name);
 

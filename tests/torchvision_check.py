@@ -14,8 +14,10 @@ weights=None, then checks that both agree on:
   keys     the state_dict key set equals the set of JSON "tensors" names
   shapes   every tensor's shape equals the state_dict tensor's shape
 
-It also checks that examples/mobilenet_v1.nas has 4,231,976 parameters, the
-count of MobileNet v1 (width 1.0, 224x224, 1000 classes).
+The same checks run for mobilenet_v1 and shufflenet_v1 against the PyTorch
+definitions in tests/reference_models.py, and examples/mobilenet_v1.nas must
+have 4,231,976 parameters, the count of MobileNet v1 (width 1.0, 224x224,
+1000 classes).
 
 It prints one line per network and check, then "N passed, M failed", and
 exits with status 1 if any check failed. It needs only the standard library,
@@ -29,6 +31,8 @@ import sys
 
 import torch
 import torchvision.models as models
+
+from reference_models import REFERENCE_NETWORKS
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -167,14 +171,17 @@ def main(argv):
             failed += 1
         print(f"{'PASS' if ok else 'FAIL'} {name} {check}: {detail}", flush=True)
 
-    for name, constructor in TORCHVISION_NETWORKS.items():
+    for name, constructor in list(TORCHVISION_NETWORKS.items()) + list(REFERENCE_NETWORKS.items()):
         try:
             report = run_nasc_info(nasc, name)
         except NascError as error:
             for check in ("params", "macs", "keys", "shapes"):
                 record(name, check, False, str(error))
             continue
-        model = constructor(weights=None).eval()
+        if name in REFERENCE_NETWORKS:
+            model = constructor().eval()
+        else:
+            model = constructor(weights=None).eval()
         for check, ok, detail in compare_with_torchvision(name, report, model):
             record(name, check, ok, detail)
 

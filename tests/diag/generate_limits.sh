@@ -1,11 +1,12 @@
 #!/bin/sh
 # Writes the golden tests whose inputs are too long to write by hand:
-# deep nesting of brackets and `not`, a long arithmetic chain and a chain
-# of 100 blocks. Run from the repository root: sh tests/diag/generate_limits.sh
+# deep nesting of brackets and `not`, a long arithmetic chain, and chains
+# of 100 blocks (accepted) and 300 blocks (over the call depth limit). Run from the repository root: sh tests/diag/generate_limits.sh
 set -eu
 dir=tests/diag
 
-repeat_string() {  # repeat_string TEXT COUNT
+# Prints TEXT COUNT times, with no newline.
+repeat_string() {  # TEXT COUNT
     awk -v s="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s", s }'
 }
 
@@ -26,9 +27,9 @@ repeat_string() {  # repeat_string TEXT COUNT
 } > "$dir/limit_nested_brackets.nas"
 
 {
-    echo '# A left-nested sum of 5,000 ones: 1 + 1 + ... + 1 - 4984 = 16.'
+    echo '# A left-nested sum of 100,000 ones: 1 + 1 + ... + 1 - 99984 = 16.'
     echo 'network long_sum(input = [3, 32, 32]) {'
-    printf '    n = 1%s - 4984\n' "$(repeat_string ' + 1' 4999)"
+    printf '    n = 1%s - 99984\n' "$(repeat_string ' + 1' 99999)"
     echo '    return conv(in, n, k = 1)'
     echo '}'
 } > "$dir/limit_long_sum.nas"
@@ -56,3 +57,14 @@ repeat_string() {  # repeat_string TEXT COUNT
     echo 'block step_100() { return relu(in) }'
     echo 'network chain(input = [3, 8, 8]) { return step_1(in) }'
 } > "$dir/limit_block_chain_100.nas"
+
+{
+    echo '# A chain of 300 distinct blocks, deeper than the limit of 256 nested calls.'
+    i=1
+    while [ "$i" -lt 300 ]; do
+        echo "block step_$i() { return step_$((i + 1))(in) }"
+        i=$((i + 1))
+    done
+    echo 'block step_300() { return relu(in) }'
+    echo 'network chain(input = [3, 8, 8]) { return step_1(in) }'
+} > "$dir/limit_block_chain_300.nas"
