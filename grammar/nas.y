@@ -385,11 +385,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_sta
                                token_display(shown[i]));
     }
     diag_error(*yypcontext_location(ctx), "%s", msg);
-    /* At the end of the file or the start of a statement, an unclosed bracket is the likely cause. */
-    bool unclosed_likely = found == YYSYMBOL_YYEOF || found == YYSYMBOL_RETURN ||
-                           found == YYSYMBOL_BLOCK || found == YYSYMBOL_NETWORK ||
-                           found == YYSYMBOL_FN || found == YYSYMBOL_IMPORT ||
-                           found == YYSYMBOL_REPEAT;
+    /*
+     * An unclosed bracket is the likely cause at the end of the file, or at a
+     * statement keyword inside '(' or '[', where no statement can start.
+     */
+    bool statement_keyword = found == YYSYMBOL_RETURN || found == YYSYMBOL_BLOCK ||
+                             found == YYSYMBOL_NETWORK || found == YYSYMBOL_FN ||
+                             found == YYSYMBOL_IMPORT || found == YYSYMBOL_REPEAT;
+    bool in_parens = state->depth > 0 && state->brackets[state->depth - 1] != '{';
+    bool unclosed_likely = found == YYSYMBOL_YYEOF || (statement_keyword && in_parens);
     bool closer = symbol_is(found, "')'") || symbol_is(found, "']'") || symbol_is(found, "'}'");
     if (closer && state->mismatched) {
         diag_note(state->mismatched_loc, "the '%c' opened here is not closed", state->mismatched);
