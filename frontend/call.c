@@ -16,7 +16,11 @@
 
 static const char *decl_kind(const ast_decl *d)
 {
-    return d->kind == DECL_BLOCK ? "block" : d->kind == DECL_FN ? "function" : "network";
+    switch (d->kind) {
+    case DECL_BLOCK: return "block";
+    case DECL_FN: return "function";
+    default: return "network";
+    }
 }
 
 static const char *param_list_text(const ast_decl *d)

@@ -15,7 +15,7 @@
  * ctx->pending; every construct that creates a layer takes it on entry,
  * before evaluating its arguments, and every other construct rejects it.
  *
- * Calls, pipes and seq live in call.c; this file holds values, variables,
+ * Calls, pipes and seq are in call.c. This file contains values, variables,
  * layer names, arithmetic, expressions, statements and the network entry.
  *
  * The first error stops evaluation (a longjmp back to fe_build); parse
@@ -32,9 +32,10 @@
 
 /*
  * Nested evaluation of expressions and statements, block calls included.
- * Real files nest a few dozen levels; the bound keeps the C stack of the
- * evaluator below about 2 MiB, a quarter of the usual 8 MiB, even under
- * AddressSanitizer.
+ * Real files nest a few dozen levels. The bound keeps the C stack of the
+ * evaluator below 2 MiB, a quarter of the usual 8 MiB, even under
+ * AddressSanitizer (measured with `ulimit -s 2048` on 3,000 nested `not`
+ * and on 256 nested block calls).
  */
 #define EVAL_MAX_DEPTH 3000
 /* Statements executed while building one network, repeat iterations included. */
@@ -570,8 +571,8 @@ static bool is_chain_operator(const ast_expr *e)
 }
 
 /*
- * Left-associative chains such as `a + b + c + ...` form a left-deep tree;
- * they are folded in a loop so that a long sum does not recurse once a term.
+ * Left-associative chains such as `a + b + c + ...` form a left-deep tree.
+ * They are folded in a loop, so a long sum does not recurse once per term.
  */
 static value eval_binary(eval_ctx *ctx, const ast_expr *e)
 {

@@ -18,7 +18,7 @@
 #include "../ir/ir.h"
 #include "ast.h"
 
-/* The most bytes a source file may have; far above any real .nas file. */
+/* Maximum size of a source file, far above any real .nas file. */
 #define FE_MAX_FILE_BYTES (16u << 20)
 
 typedef struct {

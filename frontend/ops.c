@@ -2,7 +2,7 @@
  * The built-in ops and functions of the language.
  *
  * Each op has a signature (ops[] below) in PyTorch's argument order and
- * with PyTorch's defaults; the evaluator binds call arguments to it, and
+ * with PyTorch's defaults. The evaluator binds call arguments to it, and
  * ops_call converts the bound values into the attributes of one IR node
  * (split adds one node per part). Adding an op means: an IR kind and shape
  * rule in ir/graph.c, a row in ops[], and a case in build_node.

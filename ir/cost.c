@@ -4,8 +4,8 @@
  * params counts the elements of trainable parameters (PyTorch's
  * model.parameters()): batch-norm running statistics are buffers and do not
  * count. MACs count multiply-accumulates of conv and linear layers only:
- * conv is output elements x in_channels/groups x kh x kw, linear is
- * in x out; bias additions, batch norm, activations and pooling count 0.
+ * conv is output elements x in_channels/groups x kh x kw, and linear is
+ * in x out. Bias additions, batch norm, activations and pooling count 0.
  *
  * The peak activation memory comes from a liveness plan: ops run in graph
  * order, each tensor is allocated when produced and freed after its last

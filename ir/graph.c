@@ -1,7 +1,7 @@
 /*
  * Building graphs and inferring shapes.
  *
- * ir_infer_shape holds every shape rule of every op. The output-size
+ * ir_infer_shape contains every shape rule of every op. The output-size
  * formulas are PyTorch's (Conv2d, MaxPool2d, AvgPool2d as of 1.13), and an
  * error message names the op, the shapes involved and the rule broken.
  */

@@ -1,5 +1,5 @@
 /*
- * The IR verifier. It needs nothing and changes nothing; it runs after the
+ * The IR verifier. It needs nothing and changes nothing. It runs after the
  * frontend builds a graph and is meant to run after every pass and every
  * search mutation. A failure is a bug in nasc, not in the user's input, so
  * callers treat it as an internal error.

@@ -6,7 +6,7 @@
 #                         its sanitizer runtime, and PyTorch as the oracle
 #
 # Missing packages are installed with apt-get when running as root on a
-# system that has it; otherwise the script prints the exact command to run
+# system that has it. Otherwise the script prints the exact command to run
 # and fails.
 set -eu
 
