@@ -36,6 +36,10 @@ static chunk *new_chunk(size_t size)
 
 void *arena_alloc(size_t size)
 {
+    if (size > SIZE_MAX / 2) {
+        fprintf(stderr, "nasc: out of memory (a request of %zu bytes)\n", size);
+        exit(1);
+    }
     size = (size + ALIGNMENT - 1) & ~(size_t)(ALIGNMENT - 1);
     if (size == 0)
         size = ALIGNMENT;

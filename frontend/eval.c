@@ -440,6 +440,33 @@ static value arith_int(eval_ctx *ctx, ast_operator op, int64_t a, int64_t b, src
     return make_int(r);
 }
 
+/*
+ * Python's float % and //, computed as CPython does (float_divmod): from the
+ * exact remainder fmod(a, b), so that 1 // 0.1 is 9.0 and 1 % 0.1 is about
+ * 0.09999999999999995, not the 10.0 and 0.0 that floor(a / b) gives.
+ */
+static double python_mod(double a, double b)
+{
+    double mod = fmod(a, b);
+    if (mod != 0 && ((b < 0) != (mod < 0)))
+        mod += b;
+    return mod != 0 ? mod : copysign(0.0, b);
+}
+
+static double python_floordiv(double a, double b)
+{
+    double mod = fmod(a, b);
+    double div = (a - mod) / b;
+    if (mod != 0 && ((b < 0) != (mod < 0)))
+        div -= 1.0;
+    if (div == 0)
+        return copysign(0.0, a / b);
+    double floordiv = floor(div);
+    if (div - floordiv > 0.5)
+        floordiv += 1.0;
+    return floordiv;
+}
+
 static value arith_float(eval_ctx *ctx, ast_operator op, double a, double b, src_loc loc)
 {
     switch (op) {
@@ -453,9 +480,7 @@ static value arith_float(eval_ctx *ctx, ast_operator op, double a, double b, src
             eval_fail(ctx, loc, "division by zero");
         if (op == OP_DIV)
             return make_float(a / b);
-        if (op == OP_FLOORDIV)
-            return make_float(floor(a / b));
-        return make_float(a - b * floor(a / b));
+        return op == OP_FLOORDIV ? make_float(python_floordiv(a, b)) : make_float(python_mod(a, b));
     default:
         NASC_UNREACHABLE();
     }

@@ -39,9 +39,11 @@ static bool is_regular_file(const char *path)
 
 const char *fe_stdlib_dir(void)
 {
-    static const char *dir;
-    if (dir)
-        return dir;
+    /* Kept outside the arena, which arena_reset frees between compilations. */
+    static char found[PATH_MAX];
+    if (found[0])
+        return found;
+    const char *dir = NULL;
 
     /*
      * Beside the executable first, so that a build in the source tree uses its
@@ -59,14 +61,14 @@ const char *fe_stdlib_dir(void)
         };
         for (int i = 0; i < 2; i++) {
             struct stat st;
-            if (stat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (!dir && stat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
                 dir = candidates[i];
-                return dir;
-            }
         }
     }
-    dir = NASC_STDLIB_DIR;
-    return dir;
+    if (!dir)
+        dir = NASC_STDLIB_DIR;
+    snprintf(found, sizeof found, "%s", dir);
+    return found;
 }
 
 /* Reads a whole file into the arena; reports and returns NULL on failure. */

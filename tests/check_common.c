@@ -105,7 +105,7 @@ END_TEST
 
 START_TEST(arena_large_keeps_chunk)
 {
-    /* A request above a quarter chunk gets its own chunk; the current one keeps serving. */
+    /* A request above a quarter chunk gets a chunk of its own, so the current chunk keeps serving. */
     reset_all();
     char *first = arena_alloc(16);
     char *big = arena_alloc(512u << 10);
@@ -117,7 +117,7 @@ END_TEST
 
 START_TEST(arena_many_chunks)
 {
-    /* 3000 requests of 1000 bytes need several 1 MiB chunks; none may overlap. */
+    /* 3000 requests of 1000 bytes fill several 1 MiB chunks, and no two blocks may overlap. */
     reset_all();
     enum { COUNT = 3000, SIZE = 1000 };
     unsigned char **blocks = malloc(sizeof(unsigned char *) * COUNT);
@@ -352,6 +352,34 @@ START_TEST(diag_end_of_file_newline)
 }
 END_TEST
 
+START_TEST(diag_long_line_window)
+{
+    /*
+     * A line of 100 'a', "bad" and 200 'b': the source line shows 60
+     * characters before the range and 100 from its start, with "..." at
+     * each cut, and the underline moves with it.
+     */
+    reset_all();
+    char *text = arena_alloc(100 + 3 + 200 + 2);
+    memset(text, 'a', 100);
+    memcpy(text + 100, "bad", 3);
+    memset(text + 103, 'b', 200);
+    text[303] = '\n';
+    const char *out = error_on(text, "bad", "unknown name 'bad'");
+
+    char *window = arena_alloc(60 + 3 + 97 + 1);
+    memset(window, 'a', 60);
+    memcpy(window + 60, "bad", 3);
+    memset(window + 63, 'b', 97);
+    char *spaces = arena_alloc(61);
+    memset(spaces, ' ', 60);
+    ck_assert_str_eq(out, arena_printf("test.nas:1:101: error: unknown name 'bad'\n"
+                                       "    1 | ...%s...\n"
+                                       "      |    %s^~~\n",
+                                       window, spaces));
+}
+END_TEST
+
 START_TEST(diag_control_chars)
 {
     /* A control byte and an invalid UTF-8 byte each print as '?' and count one column. */
@@ -460,10 +488,10 @@ START_TEST(diag_loc_span)
     ck_assert_uint_eq(joined.end, 14);
 
     src_loc other = {1, 10, 14};
-    src_loc kept = loc_span(a, other);
-    ck_assert_int_eq(kept.file, 0);
-    ck_assert_uint_eq(kept.start, 4);
-    ck_assert_uint_eq(kept.end, 8);
+    src_loc first_only = loc_span(a, other);
+    ck_assert_int_eq(first_only.file, 0);
+    ck_assert_uint_eq(first_only.start, 4);
+    ck_assert_uint_eq(first_only.end, 8);
 }
 END_TEST
 
@@ -503,6 +531,7 @@ static Suite *common_suite(void)
     tcase_add_test(diag, diag_range_spans_lines);
     tcase_add_test(diag, diag_end_of_file);
     tcase_add_test(diag, diag_end_of_file_newline);
+    tcase_add_test(diag, diag_long_line_window);
     tcase_add_test(diag, diag_control_chars);
     tcase_add_test(diag, diag_no_location);
     tcase_add_test(diag, diag_note_format);

@@ -77,6 +77,18 @@ START_TEST(arith_modulo_sign)
 }
 END_TEST
 
+START_TEST(arith_float_floor_python)
+{
+    /*
+     * Python computes float `//` and `%` from the exact remainder (fmod), not
+     * from the rounded quotient: 1 // 0.1 == 9.0 and 1 % 0.1 == 0.09999999999999995
+     * in CPython 3, because 0.1 is slightly more than one tenth.
+     */
+    ck_assert_int_eq(tu_channels_of("1 // 0.1"), 9);
+    ck_assert_int_eq(tu_channels_of("if 1 % 0.1 > 0.05 then 1 else 2"), 1);
+}
+END_TEST
+
 START_TEST(arith_int_overflow)
 {
     const char *overflows[] = {
@@ -228,7 +240,7 @@ END_TEST
 
 START_TEST(fn_make_divisible)
 {
-    /* torchvision's _make_divisible; Python gives 24, 24, 24, 104 for 18, 20, 24.0, 100. */
+    /* torchvision's _make_divisible gives 24, 24, 24 and 104 for 18, 20, 24.0 and 100. */
     const char *f = "fn make_divisible(v, divisor = 8) {\n"
                     "    new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)\n"
                     "    if new_v < 0.9 * v {\n"
@@ -275,7 +287,7 @@ END_TEST
 
 START_TEST(block_sees_own_frame)
 {
-    /* A block sees its parameters, never its caller's variables. */
+    /* A block reads its own parameters and variables, never its caller's. */
     const char *errors = tu_errors("block b() { return conv(in, width, k = 1) }\n"
                                    "network n(input = [3, 4, 4]) {\n"
                                    "    width = 8\n"
@@ -769,7 +781,7 @@ static void import_teardown(void)
     import_root[0] = '\0';
 }
 
-/* Creates the folder `name` under the test case's folder; returns its path. */
+/* Creates the folder `name` under the test case's folder and returns its path. */
 static const char *make_dir(const char *name)
 {
     const char *path = arena_printf("%s/%s", import_root, name);
@@ -777,7 +789,7 @@ static const char *make_dir(const char *name)
     return path;
 }
 
-/* Writes `text` to dir/name; returns the path. */
+/* Writes `text` to dir/name and returns the path. */
 static const char *write_file(const char *dir, const char *name, const char *text)
 {
     const char *path = arena_printf("%s/%s", dir, name);
@@ -890,6 +902,66 @@ START_TEST(import_missing_file)
     ck_assert(tu_contains(r.errors, arena_printf("%s:1:8: error: cannot find 'nothing_here.nas' "
                                                  "to import (searched next to '%s'",
                                                  main_path, main_path)));
+}
+END_TEST
+
+START_TEST(import_absolute_path)
+{
+    const char *lib_dir = make_dir("absolute_lib");
+    const char *main_dir = make_dir("absolute_main");
+    const char *lib = write_file(lib_dir, "lib.nas", lib_text);
+    const char *main_path = write_file(main_dir, "main.nas",
+                                       arena_printf("import \"%s\"\n"
+                                                    "network n(input = [3, 4, 4]) {\n"
+                                                    "    return cbr(in, 7) as b\n"
+                                                    "}\n",
+                                                    lib));
+    tu_result r = tu_compile_file(main_path, NULL);
+    ck_assert_msg(r.graph != NULL, "%s", r.errors);
+    ck_assert_int_eq(tu_node(r.graph, "b.conv")->shape.c, 7);
+}
+END_TEST
+
+START_TEST(import_search_order)
+{
+    /*
+     * "layers.nas" exists next to main.nas and in a NASC_PATH folder, and
+     * "common.nas" in NASC_PATH and the standard library: the file next to
+     * the importer wins, then NASC_PATH.
+     */
+    const char *dir = make_dir("order");
+    const char *path_dir = make_dir("order_path");
+    write_file(dir, "layers.nas", "block pick() { return conv(in, 3, k = 1) as local }\n");
+    write_file(path_dir, "layers.nas", "block pick() { return conv(in, 4, k = 1) as path }\n");
+    write_file(path_dir, "common.nas", "block shadow() { return conv(in, 5, k = 1) as path }\n");
+    const char *main_path = write_file(dir, "main.nas",
+                                       "import \"layers.nas\"\n"
+                                       "import \"common.nas\"\n"
+                                       "network n(input = [3, 4, 4]) {\n"
+                                       "    return in | pick as a | shadow as b\n"
+                                       "}\n");
+    ck_assert_int_eq(setenv("NASC_PATH", path_dir, 1), 0);
+    tu_result r = tu_compile_file(main_path, NULL);
+    ck_assert_msg(r.graph != NULL, "%s", r.errors);
+    ck_assert_int_eq(tu_node(r.graph, "a.local")->shape.c, 3);
+    ck_assert_int_eq(tu_node(r.graph, "b.path")->shape.c, 5);
+}
+END_TEST
+
+START_TEST(import_error_location)
+{
+    /* An error inside an imported file names that file and its line. */
+    const char *dir = make_dir("broken");
+    const char *lib = write_file(dir, "lib.nas", "block b() {\n"
+                                                 "    return relu(in) )\n"
+                                                 "}\n");
+    const char *main_path = write_file(dir, "main.nas",
+                                       "import \"lib.nas\"\n"
+                                       "network n(input = [3, 4, 4]) { return b(in) }\n");
+    tu_result r = tu_compile_file(main_path, NULL);
+    ck_assert_ptr_null(r.graph);
+    ck_assert(tu_contains(r.errors, arena_printf("%s:2:21: error: syntax error: unexpected ')'",
+                                                 lib)));
 }
 END_TEST
 
@@ -1059,6 +1131,7 @@ static Suite *frontend_suite(void)
     tcase_add_test(arith, arith_true_division);
     tcase_add_test(arith, arith_floor_division);
     tcase_add_test(arith, arith_modulo_sign);
+    tcase_add_test(arith, arith_float_floor_python);
     tcase_add_test(arith, arith_int_overflow);
     tcase_add_test(arith, arith_literal_too_large);
     tcase_add_test(arith, arith_division_by_zero);
@@ -1131,6 +1204,9 @@ static Suite *frontend_suite(void)
     tcase_add_test(imports, import_once_and_cycle);
     tcase_add_test(imports, import_duplicate_name);
     tcase_add_test(imports, import_missing_file);
+    tcase_add_test(imports, import_absolute_path);
+    tcase_add_test(imports, import_search_order);
+    tcase_add_test(imports, import_error_location);
     tcase_add_test(imports, load_missing_main);
     tcase_add_test(imports, stdlib_dir_built_in);
     tcase_add_test(imports, stdlib_resnet);

@@ -176,7 +176,7 @@ END_TEST
 
 START_TEST(prec_unary_minus)
 {
-    /* (-2) // 3 is -1; -(2 // 3) would be 0. */
+    /* (-2) // 3 is -1, while -(2 // 3) would be 0. */
     ck_assert_int_eq(tu_channels_of("-2 // 3 + 2"), 1);
     ck_assert_int_eq(tu_channels_of("2 - -1"), 3);
     ck_assert_int_eq(tu_channels_of("-3 * -3"), 9);
@@ -193,7 +193,7 @@ END_TEST
 
 START_TEST(prec_not_over_compare)
 {
-    /* not (1 == 2); `(not 1) == 2` would be an error. */
+    /* This is not (1 == 2), because `(not 1) == 2` would be an error. */
     ck_assert_int_eq(truth_of("not 1 == 2"), TRUE_RESULT);
     /* (not false) and false */
     ck_assert_int_eq(truth_of("not false and false"), FALSE_RESULT);
@@ -343,7 +343,7 @@ END_TEST
 START_TEST(recovery_no_false_note)
 {
     /*
-     * Every bracket is closed; the error is the dangling '+'. A note that the
+     * Every bracket is closed, and the error is the dangling '+'. A note that the
      * network's '{' is not closed would send the reader to the wrong place.
      */
     tu_result r = tu_compile("network n(input = [3, 8, 8]) {\n"
