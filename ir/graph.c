@@ -115,10 +115,11 @@ static const char *kernel_str(const ir_window *w)
  */
 static int64_t window_output(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d, bool ceil_mode)
 {
-    int64_t span = in + 2 * p - d * (k - 1) - 1;
-    if (span < 0)
-        return 0;
-    int64_t out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+    int64_t numerator = in + 2 * p - d * (k - 1) - 1 + (ceil_mode ? s - 1 : 0);
+    int64_t quotient = numerator / s;
+    if (numerator % s != 0 && numerator < 0)
+        quotient--; /* floor division, as PyTorch's div_rtn */
+    int64_t out = quotient + 1;
     if (ceil_mode && (out - 1) * s >= in + p)
         out--;
     return out;
@@ -175,18 +176,16 @@ static const char *infer_pool(const ir_node *n, ir_shape in, ir_shape *out)
         return arena_printf("%s: padding %dx%d is more than half the kernel %dx%d",
                             op, w->ph, w->pw, w->kh, w->kw);
 
-    int64_t padded_h = (int64_t)in.h + 2 * (int64_t)w->ph;
-    int64_t padded_w = (int64_t)in.w + 2 * (int64_t)w->pw;
-    if ((int64_t)w->dh * (w->kh - 1) + 1 > padded_h || (int64_t)w->dw * (w->kw - 1) + 1 > padded_w)
-        return arena_printf("%s: %s is larger than the padded input %lldx%lld, so the output "
-                            "would be empty (input %s, padding %dx%d)", op, kernel_str(w),
-                            (long long)padded_h, (long long)padded_w, ir_shape_str(in), w->ph,
-                            w->pw);
-
+    /* With ceil_mode a window may reach past the padded input, as in PyTorch. */
     bool ceil_mode = n->attr.pool.ceil_mode;
     int64_t oh = window_output(in.h, w->kh, w->sh, w->ph, w->dh, ceil_mode);
     int64_t ow = window_output(in.w, w->kw, w->sw, w->pw, w->dw, ceil_mode);
-    NASC_ASSERT(oh >= 1 && ow >= 1);
+    if (oh < 1 || ow < 1)
+        return arena_printf("%s: %s is larger than the padded input %lldx%lld, so the output "
+                            "would be empty (input %s, padding %dx%d%s)", op, kernel_str(w),
+                            (long long)in.h + 2 * (long long)w->ph,
+                            (long long)in.w + 2 * (long long)w->pw, ir_shape_str(in), w->ph,
+                            w->pw, ceil_mode ? ", ceil_mode" : "");
     *out = (ir_shape){in.c, (int)oh, (int)ow};
     return NULL;
 }

@@ -209,6 +209,18 @@ START_TEST(pool_ceil_window_in_padding)
 }
 END_TEST
 
+START_TEST(pool_ceil_window_past_input)
+{
+    /*
+     * With ceil_mode a window may reach past the padded input:
+     * nn.MaxPool2d(3, 2, ceil_mode=True) on 2x2 gives 1x1 (GoogLeNet's pool on
+     * a small map), and nn.AvgPool2d(5, 3, ceil_mode=True) on 4x4 gives 1x1.
+     */
+    assert_shape(shape_of("[8, 2, 2]", "maxpool(in, 3, stride = 2, ceil_mode = true)"), 8, 1, 1);
+    assert_shape(shape_of("[8, 4, 4]", "avgpool(in, 5, stride = 3, ceil_mode = true)"), 8, 1, 1);
+}
+END_TEST
+
 START_TEST(pool_default_stride)
 {
     /* The stride defaults to the kernel: nn.MaxPool2d(2) on 7x7 gives 3x3, 4x4 with ceil_mode. */
@@ -824,6 +836,7 @@ static Suite *ir_suite(void)
     tcase_add_test(pool, pool_resnet_stem);
     tcase_add_test(pool, pool_ceil_mode);
     tcase_add_test(pool, pool_ceil_window_in_padding);
+    tcase_add_test(pool, pool_ceil_window_past_input);
     tcase_add_test(pool, pool_default_stride);
     tcase_add_test(pool, pool_max_dilation);
     tcase_add_test(pool, pool_count_include_pad);
