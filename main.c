@@ -30,26 +30,32 @@ typedef struct {
 } command_help;
 
 static const command_help commands[] = {
-    {"check", "check a .nas file and report every error",
+    {"check", "check a .nas file and report its errors",
      "nasc check FILE",
      "Parses FILE and its imports and builds every network it declares, with\n"
-     "shape inference, without printing anything on success.\n"},
+     "shape inference, without printing anything on success. Syntax errors are\n"
+     "reported all at once; evaluating a network stops at its first error.\n"},
     {"info", "print each layer's name, op, output shape, params and MACs, and totals",
-     "nasc info FILE [--network NAME] [--json]",
+     "nasc info FILE [--network NAME] [--set NAME=VALUE ...] [--json]",
      "Prints one line per layer, then params, MACs, the size of all\n"
      "activations and the peak live activation memory under a liveness plan.\n"
      "\n"
      "  --network NAME  the network to report, when FILE declares several\n"
+     "  --set NAME=VALUE\n"
+     "                  replace the default of a network parameter; VALUE is a\n"
+     "                  .nas expression: --set width=0.75, --set input=[3,160,160]\n"
      "  --json          print one JSON object: network, input, outputs, params,\n"
      "                  macs, activation_bytes, peak_activation_bytes, layers\n"
      "                  (name, op, shape, params, macs, inputs) and tensors\n"
      "                  (state_dict name, shape, parameter or buffer)\n"},
     {"ir", "print the IR graph of a network",
-     "nasc ir FILE [--network NAME]",
+     "nasc ir FILE [--network NAME] [--set NAME=VALUE ...]",
      "Prints the graph one node a line: its inputs, attributes, output shape\n"
      "and layer name.\n"
      "\n"
-     "  --network NAME  the network to print, when FILE declares several\n"},
+     "  --network NAME  the network to print, when FILE declares several\n"
+     "  --set NAME=VALUE\n"
+     "                  replace the default of a network parameter (see 'help info')\n"},
     {"help", "show help for a command", "nasc help COMMAND", ""},
 };
 
@@ -101,22 +107,37 @@ typedef struct {
     const char *file;
     const char *network;
     bool json;
+    bool help;
+    ptr_vec overrides; /* of fe_override */
 } options;
 
 /* Parses FILE and the options of check, info and ir; returns 0 or EXIT_USAGE. */
 static int parse_options(const char *command, int argc, char **argv, options *o)
 {
-    *o = (options){NULL, NULL, false};
+    *o = (options){NULL, NULL, false, false, {0}};
     bool is_info = strcmp(command, "info") == 0;
     bool takes_network = strcmp(command, "check") != 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--json") == 0 && is_info) {
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            o->help = true;
+            return 0;
+        } else if (strcmp(a, "--json") == 0 && is_info) {
             o->json = true;
         } else if (strcmp(a, "--network") == 0 && takes_network) {
             if (i + 1 >= argc)
                 return usage_error("option '%s' needs a network name", a);
             o->network = argv[++i];
+        } else if (strcmp(a, "--set") == 0 && takes_network) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs NAME=VALUE", a);
+            const char *arg = argv[++i];
+            if (!strchr(arg, '='))
+                return usage_error("invalid --set '%s'; write --set NAME=VALUE", arg);
+            fe_override *over = fe_parse_override(arg);
+            if (!over)
+                return EXIT_INPUT_ERROR;
+            vec_push(&o->overrides, over);
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "nasc: unknown option '%s' for '%s'\n", a, command);
             fprintf(stderr, "Run 'nasc help %s' for its options.\n", command);
@@ -144,7 +165,7 @@ static ir_graph *compile(const options *o)
     const ast_decl *network = fe_find_network(program, o->network);
     if (!network)
         return NULL;
-    return fe_build(program, network);
+    return fe_build_with(program, network, &o->overrides);
 }
 
 static int cmd_check(const options *o)
@@ -188,7 +209,7 @@ static int run(int argc, char **argv)
         print_overview(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         printf("nasc %s\n", NASC_VERSION);
         return 0;
     }
@@ -202,6 +223,10 @@ static int run(int argc, char **argv)
     int status = parse_options(command, argc - 2, argv + 2, &o);
     if (status != 0)
         return status;
+    if (o.help) {
+        char *help_argv[] = {(char *)command};
+        return cmd_help(1, help_argv);
+    }
     if (strcmp(command, "check") == 0)
         return cmd_check(&o);
     if (strcmp(command, "info") == 0)

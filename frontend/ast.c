@@ -124,6 +124,20 @@ ast_expr *ast_named(ast_expr *expr, const char *name, src_loc name_loc)
     return e;
 }
 
+ast_expr *ast_named_computed(ast_expr *expr, ast_expr *name, src_loc name_loc)
+{
+    ast_expr *e = ast_named(expr, NULL, name_loc);
+    e->name_expr = name;
+    return e;
+}
+
+ast_expr *ast_seq_computed(ast_expr *name, src_loc name_loc, ast_stmt *body, src_loc loc)
+{
+    ast_expr *e = ast_seq(NULL, name_loc, body, loc);
+    e->name_expr = name;
+    return e;
+}
+
 ast_expr *ast_list(ptr_vec items, src_loc loc)
 {
     ast_expr *e = ast_new_expr(AST_LIST, loc);

@@ -27,8 +27,8 @@ typedef enum {
     AST_MEMBER,  /* lhs, s: `x.c` */
     AST_INDEX,   /* lhs, rhs: `l[i]` */
     AST_PIPE,    /* lhs, rhs: `lhs | stage` */
-    AST_SEQ,     /* body, s (the name after `seq as`, or NULL) */
-    AST_NAMED,   /* lhs, s: `expr as NAME` */
+    AST_SEQ,     /* body, s or name_expr (the name after `seq as`), or neither */
+    AST_NAMED,   /* lhs, s or name_expr: `expr as NAME`, `expr as (expr)` */
 } ast_expr_kind;
 
 /* Operators of AST_UNARY and AST_BINARY. */
@@ -59,6 +59,7 @@ struct ast_expr {
     ptr_vec args;  /* of ast_arg */
     ptr_vec list;  /* of ast_expr */
     src_loc name_loc; /* AST_NAMED, AST_SEQ: the range of the name */
+    ast_expr *name_expr; /* AST_NAMED, AST_SEQ: a computed name `as (expr)`, or NULL */
     ast_stmt *body;
 };
 
@@ -113,7 +114,8 @@ typedef struct ast_decl {
 /* The result of parsing one file. */
 typedef struct {
     int file;
-    ptr_vec decls; /* of ast_decl */
+    ptr_vec decls;   /* of ast_decl */
+    ast_expr *value; /* the expression of a file parsed with ast_parse_value */
 } ast_file;
 
 /* A linked list of statements under construction: first and last. */
@@ -136,6 +138,8 @@ ast_expr *ast_index(ast_expr *lhs, ast_expr *index, src_loc loc);
 ast_expr *ast_pipe(ast_expr *lhs, ast_expr *stage);
 ast_expr *ast_seq(const char *name, src_loc name_loc, ast_stmt *body, src_loc loc);
 ast_expr *ast_named(ast_expr *expr, const char *name, src_loc name_loc);
+ast_expr *ast_named_computed(ast_expr *expr, ast_expr *name, src_loc name_loc);
+ast_expr *ast_seq_computed(ast_expr *name, src_loc name_loc, ast_stmt *body, src_loc loc);
 ast_expr *ast_list(ptr_vec items, src_loc loc);
 ast_arg *ast_arg_new(const char *name, src_loc name_loc, ast_expr *value);
 
@@ -156,5 +160,8 @@ ptr_vec ast_vec_append(ptr_vec v, void *item);
 
 /* Parse one registered source file; errors go to diag. Never NULL. */
 ast_file *ast_parse(int file);
+
+/* Parse a registered source holding one expression (a --set value) into ->value. */
+ast_file *ast_parse_value(int file);
 
 #endif

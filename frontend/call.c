@@ -315,7 +315,8 @@ value eval_apply_stage(eval_ctx *ctx, const ast_expr *stage, value input, src_lo
     case AST_NAMED: {
         if (ctx->pending)
             eval_fail(ctx, stage->name_loc, "this layer is named twice");
-        ctx->pending = stage->s;
+        const char *name = eval_explicit_name(ctx, stage);
+        ctx->pending = name;
         ctx->pending_loc = stage->name_loc;
         value v = eval_apply_stage(ctx, stage->lhs, input, input_loc);
         eval_reject_pending(ctx, "this stage");
@@ -342,7 +343,7 @@ value eval_apply_stage(eval_ctx *ctx, const ast_expr *stage, value input, src_lo
 
 static bool stage_has_own_name(const ast_expr *stage)
 {
-    return stage->kind == AST_NAMED || (stage->kind == AST_SEQ && stage->s);
+    return stage->kind == AST_NAMED || (stage->kind == AST_SEQ && (stage->s || stage->name_expr));
 }
 
 void eval_seq_stage(eval_ctx *ctx, const ast_expr *stage)
@@ -364,10 +365,11 @@ void eval_seq_stage(eval_ctx *ctx, const ast_expr *stage)
 static value eval_seq(eval_ctx *ctx, const ast_expr *e, value input)
 {
     const char *name = eval_take_pending(ctx);
-    if (name && e->s)
+    bool has_own_name = e->s || e->name_expr;
+    if (name && has_own_name)
         eval_fail(ctx, e->name_loc, "this seq is named twice");
-    if (e->s)
-        name = e->s;
+    if (has_own_name)
+        name = eval_explicit_name(ctx, e);
     if (input.kind != V_TENSOR)
         eval_fail(ctx, e->loc, "the input of a seq must be a tensor, got %s",
                   value_type_name(input));

@@ -394,9 +394,15 @@ int eval_add_node(eval_ctx *ctx, ir_node *proto, src_loc loc)
     }
     if (ir_node_params(ctx->g, &ctx->g->nodes[id]) > 0) {
         int earlier = claim_name(&ctx->layer_names, proto->name, id);
+        src_loc first = earlier >= 0 ? ctx->g->nodes[earlier].loc : loc;
+        bool same_place = first.file == loc.file && first.start == loc.start;
+        if (earlier >= 0 && same_place)
+            eval_fail(ctx, loc, "layer name '%s' is used twice by this same call, once on each "
+                                "pass of a repeat or each call of a block; give the enclosing "
+                                "layer a name that differs on each pass, e.g. "
+                                "'as (\"layer\" + str(i))'", proto->name);
         if (earlier >= 0)
-            eval_fail_note(ctx, loc, ctx->g->nodes[earlier].loc,
-                           "the earlier layer with that name is here",
+            eval_fail_note(ctx, loc, first, "the earlier layer with that name is here",
                            "layer name '%s' is already used by another layer with parameters",
                            proto->name);
     }
@@ -570,6 +576,8 @@ static value apply_binary(eval_ctx *ctx, const ast_expr *e, value a, value b, co
 
     if (e->op >= OP_EQ && e->op <= OP_GE)
         return compare(ctx, e, a, b);
+    if (e->op == OP_ADD && a.kind == V_STR && b.kind == V_STR)
+        return (value){V_STR, {.s = arena_printf("%s%s", a.as.s, b.as.s)}};
     if (e->op == OP_ADD && a.kind == V_LIST && b.kind == V_LIST) {
         int64_t len = (int64_t)a.as.list->len + b.as.list->len;
         if (len > EVAL_MAX_LIST)
@@ -699,11 +707,47 @@ static value eval_list(eval_ctx *ctx, const ast_expr *e)
     return l;
 }
 
+/* A layer name from a value: a non-negative integer or a string of [A-Za-z0-9_]. */
+static const char *name_from_value(eval_ctx *ctx, value v, src_loc loc)
+{
+    if (v.kind == V_INT) {
+        if (v.as.i < 0)
+            eval_fail(ctx, loc, "a layer name must not be negative, got %lld", (long long)v.as.i);
+        return arena_printf("%lld", (long long)v.as.i);
+    }
+    if (v.kind != V_STR)
+        eval_fail(ctx, loc, "a layer name must be a string or an integer, got %s",
+                  value_type_name(v));
+    if (!v.as.s[0])
+        eval_fail(ctx, loc, "a layer name must not be empty");
+    for (const char *c = v.as.s; *c; c++) {
+        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                  (*c >= '0' && *c <= '9') || *c == '_';
+        if (!ok)
+            eval_fail(ctx, loc, "layer name '%s' may contain only letters, digits and '_' "
+                                "(scopes are separated by '.' automatically)", v.as.s);
+    }
+    return v.as.s;
+}
+
+const char *eval_explicit_name(eval_ctx *ctx, const ast_expr *e)
+{
+    if (!e->name_expr)
+        return e->s;
+    const char *pending = eval_take_pending(ctx);
+    src_loc pending_loc = ctx->pending_loc;
+    value v = eval_expr(ctx, e->name_expr);
+    ctx->pending = pending;
+    ctx->pending_loc = pending_loc;
+    return name_from_value(ctx, v, e->name_expr->loc);
+}
+
 static value eval_named(eval_ctx *ctx, const ast_expr *e)
 {
     if (ctx->pending)
         eval_fail(ctx, e->name_loc, "this layer is named twice");
-    ctx->pending = e->s;
+    const char *name = eval_explicit_name(ctx, e);
+    ctx->pending = name;
     ctx->pending_loc = e->name_loc;
     value v = eval_expr(ctx, e->lhs);
     eval_reject_pending(ctx, "this expression");
@@ -921,8 +965,39 @@ static ir_shape input_shape(eval_ctx *ctx, value v, src_loc loc)
     return s;
 }
 
-static void bind_network_params(eval_ctx *ctx, const ast_decl *net, frame *f)
+static const fe_override *find_override(const ptr_vec *overrides, const char *name)
 {
+    for (int i = 0; overrides && i < overrides->len; i++) {
+        const fe_override *o = overrides->items[i];
+        if (strcmp(o->name, name) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static void check_overrides(eval_ctx *ctx, const ast_decl *net, const ptr_vec *overrides)
+{
+    for (int i = 0; overrides && i < overrides->len; i++) {
+        const fe_override *o = overrides->items[i];
+        bool known = false;
+        const char *names = "";
+        for (int k = 0; k < net->params.len; k++) {
+            const ast_param *p = net->params.items[k];
+            known |= strcmp(p->name, o->name) == 0;
+            names = arena_printf("%s%s%s", names, k ? ", " : "", p->name);
+        }
+        if (!known)
+            eval_fail_note(ctx, o->value->loc, net->loc,
+                           arena_printf("'%s' is defined here", net->name),
+                           "network '%s' has no parameter '%s' (its parameters: %s)", net->name,
+                           o->name, names);
+    }
+}
+
+static void bind_network_params(eval_ctx *ctx, const ast_decl *net, frame *f,
+                                const ptr_vec *overrides)
+{
+    check_overrides(ctx, net, overrides);
     bool has_input = false;
     for (int k = 0; k < net->params.len; k++)
         has_input |= strcmp(((ast_param *)net->params.items[k])->name, "input") == 0;
@@ -932,12 +1007,14 @@ static void bind_network_params(eval_ctx *ctx, const ast_decl *net, frame *f)
 
     for (int k = 0; k < net->params.len; k++) {
         const ast_param *p = net->params.items[k];
-        if (!p->def)
+        const fe_override *o = find_override(overrides, p->name);
+        if (!p->def && !o)
             eval_fail(ctx, p->loc, "network parameter '%s' needs a default value", p->name);
-        value v = eval_expr(ctx, p->def);
+        const ast_expr *source = o ? o->value : p->def;
+        value v = eval_expr(ctx, source);
         eval_set_var(f, p->name, v);
         if (strcmp(p->name, "input") == 0) {
-            ctx->g = ir_graph_new(net->name, input_shape(ctx, v, p->def->loc));
+            ctx->g = ir_graph_new(net->name, input_shape(ctx, v, source->loc));
             f->has_input = true;
             f->input = make_tensor(0);
         }
@@ -962,6 +1039,11 @@ static void collect_outputs(eval_ctx *ctx, value v, src_loc loc, ptr_vec *out)
 
 ir_graph *fe_build(const fe_program *p, const ast_decl *net)
 {
+    return fe_build_with(p, net, NULL);
+}
+
+ir_graph *fe_build_with(const fe_program *p, const ast_decl *net, const ptr_vec *overrides)
+{
     eval_ctx *ctx = arena_alloc(sizeof *ctx);
     ctx->prog = p;
     frame *f = arena_alloc(sizeof *f);
@@ -971,7 +1053,7 @@ ir_graph *fe_build(const fe_program *p, const ast_decl *net)
     if (setjmp(ctx->on_error))
         return NULL;
 
-    bind_network_params(ctx, net, f);
+    bind_network_params(ctx, net, f, overrides);
     eval_stmts(ctx, net->body);
     if (!f->returned)
         eval_fail(ctx, net->loc, "network '%s' ends without 'return'", net->name);

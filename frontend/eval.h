@@ -171,6 +171,8 @@ void eval_set_var(frame *f, const char *name, value v);
 const char *eval_take_pending(eval_ctx *ctx);
 /* Rejects a pending name: `what` adds no layer that could take it. */
 void eval_reject_pending(eval_ctx *ctx, const char *what);
+/* The name after `as`: the literal, or the value of `as (expr)`. */
+const char *eval_explicit_name(eval_ctx *ctx, const ast_expr *e);
 void eval_push_scope(eval_ctx *ctx, const char *prefix);
 void eval_pop_scope(eval_ctx *ctx);
 const char *value_type_name(value v);

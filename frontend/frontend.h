@@ -42,8 +42,20 @@ ptr_vec fe_networks(const fe_program *p);
  */
 const ast_decl *fe_find_network(const fe_program *p, const char *name);
 
+/* A network parameter given on the command line as --set NAME=VALUE. */
+typedef struct {
+    const char *name;
+    const ast_expr *value;
+} fe_override;
+
+/* Parses "NAME=VALUE" (VALUE is a .nas expression); NULL after a reported error. */
+fe_override *fe_parse_override(const char *arg);
+
 /* Evaluates a network into a verified graph; NULL after errors. */
 ir_graph *fe_build(const fe_program *p, const ast_decl *network);
+
+/* Like fe_build, with some network parameters replaced (ptr_vec of fe_override). */
+ir_graph *fe_build_with(const fe_program *p, const ast_decl *network, const ptr_vec *overrides);
 
 /* Folder of the .nas standard library: set at build time or found beside the executable. */
 const char *fe_stdlib_dir(void);

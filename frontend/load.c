@@ -9,6 +9,7 @@
  */
 #include "frontend.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -200,7 +201,7 @@ static bool already_loaded(ptr_vec *seen, const char *path)
 static const char *const reserved_names[] = {
     "conv", "linear", "bn", "relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "dropout",
     "maxpool", "avgpool", "global_avgpool", "add", "mul", "concat", "split", "shuffle",
-    "flatten", "identity", "zero", "min", "max", "int", "float", "round", "len", "range",
+    "flatten", "identity", "zero", "min", "max", "int", "float", "round", "len", "range", "str",
 };
 
 static const char *decl_kind_name(ast_decl_kind kind)
@@ -324,4 +325,42 @@ const ast_decl *fe_find_network(const fe_program *p, const char *name)
     diag_error(SRC_NONE, "'%s' defines several networks (%s); choose one with --network NAME",
                path, list);
     return NULL;
+}
+
+static bool is_identifier(const char *s, size_t len)
+{
+    if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return false;
+    for (size_t i = 1; i < len; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+            return false;
+    return true;
+}
+
+fe_override *fe_parse_override(const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || !is_identifier(arg, (size_t)(eq - arg))) {
+        diag_error(SRC_NONE, "invalid --set '%s'; write --set NAME=VALUE, e.g. --set width=0.75",
+                   arg);
+        return NULL;
+    }
+    const char *name = arena_strndup(arg, (size_t)(eq - arg));
+    const char *text = eq + 1;
+
+    /* The value is its own source, so an error in it points into the value. */
+    int errors_before = diag_error_count();
+    int file = src_add(arena_printf("--set %s", name), arena_strdup(text), strlen(text));
+    check_encoding(file);
+    ast_file *parsed = ast_parse_value(file);
+    if (diag_error_count() > errors_before)
+        return NULL;
+    if (!parsed->value) {
+        diag_error(SRC_NONE, "--set %s has no value; write --set %s=VALUE", name, name);
+        return NULL;
+    }
+    fe_override *o = arena_alloc(sizeof *o);
+    o->name = name;
+    o->value = parsed->value;
+    return o;
 }

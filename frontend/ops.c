@@ -10,6 +10,7 @@
 #include "eval.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { REQUIRED = true, OPTIONAL = false };
@@ -51,10 +52,10 @@ static const op_spec ops[] = {
 
 #define NUM_OPS ((int)(sizeof ops / sizeof ops[0]))
 
-enum { FN_MIN, FN_MAX, FN_INT, FN_FLOAT, FN_ROUND, FN_LEN, FN_RANGE, NUM_BUILTINS };
+enum { FN_MIN, FN_MAX, FN_INT, FN_FLOAT, FN_ROUND, FN_LEN, FN_RANGE, FN_STR, NUM_BUILTINS };
 
 static const char *const builtin_names[NUM_BUILTINS] = {
-    "min", "max", "int", "float", "round", "len", "range",
+    "min", "max", "int", "float", "round", "len", "range", "str",
 };
 
 /* Elements in one list made by range(); the same bound as the evaluator's. */
@@ -412,6 +413,32 @@ static value range(eval_ctx *ctx, value *args, src_loc *locs, int n, src_loc loc
     return l;
 }
 
+/* str(x) as Python prints numbers: 3, 0.5, 1e-05; booleans as true and false. */
+static const char *to_string(eval_ctx *ctx, value v, src_loc loc)
+{
+    switch (v.kind) {
+    case V_INT:
+        return arena_printf("%lld", (long long)v.as.i);
+    case V_FLOAT:
+        /* The shortest form that reads back as the same double, as Python's repr. */
+        for (int digits = 1; digits <= 17; digits++) {
+            const char *text = arena_printf("%.*g", digits, v.as.f);
+            if (strtod(text, NULL) == v.as.f)
+                return strchr(text, '.') || strchr(text, 'e') || strchr(text, 'n')
+                           ? text
+                           : arena_printf("%s.0", text);
+        }
+        return arena_printf("%.17g", v.as.f);
+    case V_BOOL:
+        return v.as.b ? "true" : "false";
+    case V_STR:
+        return v.as.s;
+    default:
+        eval_fail(ctx, loc, "'str' needs a number, boolean or string, got %s",
+                  value_type_name(v));
+    }
+}
+
 value ops_call_builtin(eval_ctx *ctx, int builtin, value *args, src_loc *locs, int n, src_loc loc)
 {
     const char *fn = builtin_names[builtin];
@@ -440,6 +467,9 @@ value ops_call_builtin(eval_ctx *ctx, int builtin, value *args, src_loc *locs, i
         return make_int(args[0].as.list->len);
     case FN_RANGE:
         return range(ctx, args, locs, n, loc);
+    case FN_STR:
+        expect_args(ctx, fn, n, 1, 1, loc);
+        return (value){V_STR, {.s = to_string(ctx, args[0], locs[0])}};
     }
     NASC_UNREACHABLE();
 }

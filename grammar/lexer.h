@@ -27,6 +27,7 @@ typedef struct lex_state {
     int token_before_last; /* the one before it, for syntax error hints */
     bool at_eof;           /* the final ';' has been sent */
     bool stopped;          /* a limit was hit; the rest of the file is skipped */
+    bool value_mode;       /* the source is one expression: start with VALUE_START */
     src_loc comment_start; /* where the open block comment began */
     ast_file *result;
 } lex_state;

@@ -91,6 +91,7 @@ static void add_decl(lex_state *state, ast_decl *decl)
 %token RETURN "return" IF "if" THEN "then" ELSE "else" REPEAT "repeat" IN "in"
 %token SEQ "seq" AS "as" AND "and" OR "or" NOT "not" TRUE "true" FALSE "false"
 %token EQ "==" NE "!=" LE "<=" GE ">=" FLOORDIV "//"
+%token VALUE_START "start of a value"
 
 %type <expr> expr pipe stage cond or_expr and_expr not_expr cmp sum term unary postfix primary
 %type <str> layer_name
@@ -105,7 +106,9 @@ static void add_decl(lex_state *state, ast_decl *decl)
 
 file:
     decls
-    ;
+  | "start of a value" expr                 { state->result->value = $2; }
+  | "start of a value" expr ';'             { state->result->value = $2; }
+  ;
 
 decls:
     %empty
@@ -249,6 +252,7 @@ postfix:
   | postfix '.' "identifier"        { $$ = ast_member($1, $3, @3); }
   | postfix '[' expr ']'            { $$ = ast_index($1, $3, @4); }
   | postfix "as" layer_name         { $$ = ast_named($1, $3, @3); }
+  | postfix "as" '(' expr ')'       { $$ = ast_named_computed($1, $4, @4); }
   ;
 
 /* Keywords are allowed too: PyTorch models name submodules "block" or "in". */
@@ -275,6 +279,7 @@ primary:
   | '[' list_items ']'      { $$ = ast_list($2, @$); }
   | "seq" body              { $$ = ast_seq(NULL, SRC_NONE, $2, @1); }
   | "seq" "as" layer_name body { $$ = ast_seq($3, @3, $4, @1); }
+  | "seq" "as" '(' expr ')' body { $$ = ast_seq_computed($4, @4, $6, @1); }
   ;
 
 list_items:

@@ -6,9 +6,23 @@
 #include "nas.tab.h"
 #define YYSTYPE NAS_STYPE
 #define YYLTYPE NAS_LTYPE
+#define YY_DECL int nas_scan(NAS_STYPE *yylval_param, NAS_LTYPE *yylloc_param, yyscan_t yyscanner)
 #include "lex.yy.h"
 
-ast_file *ast_parse(int file)
+YY_DECL;
+
+int nas_lex(NAS_STYPE *lval, src_loc *lloc, void *scanner)
+{
+    lex_state *state = nas_get_extra(scanner);
+    if (state->value_mode && state->last_token == ';' && state->offset == 0) {
+        state->last_token = VALUE_START;
+        *lloc = (src_loc){state->file, 0, 0};
+        return VALUE_START;
+    }
+    return nas_scan(lval, lloc, scanner);
+}
+
+static ast_file *parse(int file, bool value_mode)
 {
     const src_file *src = src_get(file);
     ast_file *result = arena_alloc(sizeof *result);
@@ -18,6 +32,7 @@ ast_file *ast_parse(int file)
     state.file = file;
     state.result = result;
     state.last_token = ';';
+    state.value_mode = value_mode;
 
     yyscan_t scanner;
     if (nas_lex_init_extra(&state, &scanner) != 0) {
@@ -29,4 +44,14 @@ ast_file *ast_parse(int file)
     nas__delete_buffer(buffer, scanner);
     nas_lex_destroy(scanner);
     return result;
+}
+
+ast_file *ast_parse(int file)
+{
+    return parse(file, false);
+}
+
+ast_file *ast_parse_value(int file)
+{
+    return parse(file, true);
 }

@@ -56,10 +56,10 @@ class NascError(Exception):
     pass
 
 
-def run_nasc_info(nasc, name):
-    """Run `nasc info examples/NAME.nas --json` and return the parsed JSON."""
+def run_nasc_info(nasc, name, extra_args=()):
+    """Run `nasc info examples/NAME.nas --json [extra_args]` and return the parsed JSON."""
     path = os.path.join("examples", name + ".nas")
-    command = [nasc, "info", path, "--json"]
+    command = [nasc, "info", path, "--json", *extra_args]
     try:
         result = subprocess.run(
             command,
@@ -184,6 +184,15 @@ def main(argv):
             model = constructor(weights=None).eval()
         for check, ok, detail in compare_with_torchvision(name, report, model):
             record(name, check, ok, detail)
+
+    # A network parameter set on the command line: width 0.75 as torchvision's width_mult.
+    try:
+        report = run_nasc_info(nasc, "mobilenet_v2", ["--set", "width=0.75"])
+        model = models.mobilenet_v2(weights=None, width_mult=0.75).eval()
+        for check, ok, detail in compare_with_torchvision("mobilenet_v2", report, model):
+            record("mobilenet_v2 --set width=0.75", check, ok, detail)
+    except NascError as error:
+        record("mobilenet_v2 --set width=0.75", "params", False, str(error))
 
     try:
         report = run_nasc_info(nasc, "mobilenet_v1")
