@@ -78,6 +78,8 @@ src_loc loc_span(src_loc first, src_loc last);
 
 void diag_error(src_loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_note(src_loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warning does not count as an error and does not change the exit status. */
+void diag_warning(src_loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_verror(src_loc loc, const char *fmt, va_list ap);
 int diag_error_count(void);
 void diag_reset(void);

@@ -212,6 +212,16 @@ void diag_error(src_loc loc, const char *fmt, ...)
     va_end(ap);
 }
 
+void diag_warning(src_loc loc, const char *fmt, ...)
+{
+    if (error_count > DIAG_MAX_ERRORS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    report("warning", loc, fmt, ap);
+    va_end(ap);
+}
+
 void diag_note(src_loc loc, const char *fmt, ...)
 {
     if (error_count > DIAG_MAX_ERRORS)

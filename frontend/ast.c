@@ -259,3 +259,11 @@ ptr_vec ast_vec_append(ptr_vec v, void *item)
     vec_push(&v, item);
     return v;
 }
+
+ptr_vec ast_vec_prepend(void *item, ptr_vec v)
+{
+    ptr_vec out = ast_vec1(item);
+    for (int i = 0; i < v.len; i++)
+        vec_push(&out, v.items[i]);
+    return out;
+}

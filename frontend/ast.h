@@ -34,7 +34,7 @@ typedef enum {
 /* Operators of AST_UNARY and AST_BINARY. */
 typedef enum {
     OP_NEG, OP_NOT,
-    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_FLOORDIV, OP_MOD,
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_FLOORDIV, OP_MOD, OP_POW,
     OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
     OP_AND, OP_OR,
 } ast_operator;
@@ -157,6 +157,7 @@ ast_decl *ast_decl_new(ast_decl_kind kind, const char *name, src_loc loc, src_lo
 
 ptr_vec ast_vec1(void *item);
 ptr_vec ast_vec_append(ptr_vec v, void *item);
+ptr_vec ast_vec_prepend(void *item, ptr_vec v);
 
 /* Parse one registered source file; errors go to diag. Never NULL. */
 ast_file *ast_parse(int file);

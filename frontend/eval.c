@@ -220,10 +220,16 @@ static int edit_distance(const char *a, const char *b)
         d[0][j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
         for (size_t j = 1; j <= lb; j++) {
-            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            int del = d[i - 1][j] + 1;
-            int ins = d[i][j - 1] + 1;
-            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            /* A swap of two neighbours ("cnov" for "conv") counts as one edit. */
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
     }
     return d[la][lb];
@@ -231,6 +237,8 @@ static int edit_distance(const char *a, const char *b)
 
 static void consider(const char *name, const char *candidate, const char **best, int *best_d)
 {
+    if (strlen(candidate) < 2)
+        return;
     int d = edit_distance(name, candidate);
     if (d < *best_d && d <= 2 && (size_t)d * 2 < strlen(name) + 1) {
         *best = candidate;
@@ -249,7 +257,8 @@ static const char *const op_aliases[][2] = {
     {"channel_shuffle", "shuffle"}, {"hard_swish", "hardswish"}, {"hswish", "hardswish"},
     {"hard_sigmoid", "hardsigmoid"}, {"hsigmoid", "hardsigmoid"}, {"ReLU", "relu"},
     {"ReLU6", "relu6"}, {"Dropout", "dropout"}, {"Flatten", "flatten"},
-    {"Identity", "identity"}, {"none", "zero"}, {"skip", "identity"},
+    {"Identity", "identity"}, {"none", "zero"}, {"skip", "identity"}, {"True", "true"},
+    {"False", "false"}, {"pow", "**"},
 };
 
 /* The visible name closest to `name`, for "did you mean" hints, or NULL. */
@@ -263,8 +272,11 @@ static const char *suggest(eval_ctx *ctx, const char *name)
     int best_d = 1000;
     for (int i = 0; i < ctx->frame->nvars; i++)
         consider(name, ctx->frame->vars[i].name, &best, &best_d);
-    for (int i = 0; i < ctx->prog->decls.len; i++)
-        consider(name, ((ast_decl *)ctx->prog->decls.items[i])->name, &best, &best_d);
+    for (int i = 0; i < ctx->prog->decls.len; i++) {
+        const ast_decl *d = ctx->prog->decls.items[i];
+        if (d->kind != DECL_NETWORK) /* networks cannot be used by name */
+            consider(name, d->name, &best, &best_d);
+    }
     ptr_vec ops = ops_names();
     for (int i = 0; i < ops.len; i++)
         consider(name, ops.items[i], &best, &best_d);
@@ -290,6 +302,13 @@ static value lookup(eval_ctx *ctx, const char *name, src_loc loc)
         return make_callable(op);
 
     const char *what = ctx->in_callee ? "op, block or function" : "name";
+    if (strcmp(name, "None") == 0)
+        eval_fail(ctx, loc, "unknown name 'None'; .nas has no None: leave an optional argument "
+                            "out, or pass identity for no activation");
+    const char *library_file = fe_stdlib_file_defining(name);
+    if (library_file)
+        eval_fail(ctx, loc, "unknown %s '%s'; it is defined in the standard library: add "
+                            "'import \"%s\"'", what, name, library_file);
     const char *hint = suggest(ctx, name);
     if (hint)
         eval_fail(ctx, loc, "unknown %s '%s'; did you mean '%s'?", what, name, hint);
@@ -382,6 +401,11 @@ void eval_pop_scope(eval_ctx *ctx)
 int eval_add_node(eval_ctx *ctx, ir_node *proto, src_loc loc)
 {
     proto->loc = loc;
+    for (frame *f = ctx->frame; f && f->decl; f = f->caller)
+        if (f->decl->kind == DECL_FN)
+            eval_fail_note(ctx, loc, f->decl->loc, arena_printf("'%s' is defined here", f->decl->name),
+                           "function '%s' cannot add layers; functions compute values, so make "
+                           "it a block", f->decl->name);
     const char *error;
     int id = ir_add_node(ctx->g, proto, &error);
     if (id < 0) {
@@ -411,6 +435,8 @@ int eval_add_node(eval_ctx *ctx, ir_node *proto, src_loc loc)
 
 /* ---- arithmetic ---- */
 
+static value arith_float(eval_ctx *ctx, ast_operator op, double a, double b, src_loc loc);
+
 static value arith_int(eval_ctx *ctx, ast_operator op, int64_t a, int64_t b, src_loc loc)
 {
     int64_t r = 0;
@@ -423,6 +449,20 @@ static value arith_int(eval_ctx *ctx, ast_operator op, int64_t a, int64_t b, src
         if (b == 0)
             eval_fail(ctx, loc, "division by zero");
         return make_float((double)a / (double)b);
+    case OP_POW: {
+        if (b < 0)
+            return arith_float(ctx, op, (double)a, (double)b, loc);
+        /* Exponentiation by squaring; base squared is computed only while bits remain. */
+        int64_t base = a;
+        r = 1;
+        for (int64_t e = b; e > 0 && !overflow; e >>= 1) {
+            if (e & 1)
+                overflow = __builtin_mul_overflow(r, base, &r);
+            if (e > 1 && !overflow)
+                overflow = __builtin_mul_overflow(base, base, &base);
+        }
+        break;
+    }
     case OP_FLOORDIV:
     case OP_MOD:
         if (b == 0)
@@ -476,6 +516,12 @@ static double python_floordiv(double a, double b)
 static value arith_float(eval_ctx *ctx, ast_operator op, double a, double b, src_loc loc)
 {
     switch (op) {
+    case OP_POW:
+        if (a == 0 && b < 0)
+            eval_fail(ctx, loc, "division by zero (0 raised to a negative power)");
+        if (a < 0 && b != floor(b))
+            eval_fail(ctx, loc, "a negative number raised to a fractional power is not real");
+        return make_float(pow(a, b));
     case OP_ADD: return make_float(a + b);
     case OP_SUB: return make_float(a - b);
     case OP_MUL: return make_float(a * b);
@@ -1021,6 +1067,34 @@ static void bind_network_params(eval_ctx *ctx, const ast_decl *net, frame *f,
     }
 }
 
+/* Warns once when layers feed no output: they cost params and MACs for nothing. */
+static void warn_dead_layers(const ir_graph *g)
+{
+    bool *live = calloc((size_t)g->nnodes, sizeof(bool));
+    NASC_ASSERT(live);
+    for (int k = 0; k < g->noutputs; k++)
+        live[g->outputs[k]] = true;
+    for (int i = g->nnodes - 1; i > 0; i--)
+        if (live[i])
+            for (int k = 0; k < g->nodes[i].ninputs; k++)
+                live[g->nodes[i].inputs[k]] = true;
+
+    int dead = 0;
+    int first = -1;
+    for (int i = 1; i < g->nnodes; i++) {
+        if (!live[i]) {
+            dead++;
+            if (first < 0)
+                first = i;
+        }
+    }
+    free(live);
+    if (dead > 0)
+        diag_warning(g->nodes[first].loc, "%d layer%s of network '%s' feed%s no output; the "
+                     "first is '%s' (its params and MACs are still counted)", dead,
+                     dead == 1 ? "" : "s", g->name, dead == 1 ? "s" : "", g->nodes[first].name);
+}
+
 static void collect_outputs(eval_ctx *ctx, value v, src_loc loc, ptr_vec *out)
 {
     if (v.kind == V_TENSOR) {
@@ -1066,6 +1140,8 @@ ir_graph *fe_build_with(const fe_program *p, const ast_decl *net, const ptr_vec 
     for (int i = 0; i < outputs.len; i++)
         ids[i] = *(int *)outputs.items[i];
     ir_set_outputs(ctx->g, ids, outputs.len);
+
+    warn_dead_layers(ctx->g);
 
     const char *bad = ir_verify(ctx->g);
     if (bad)

@@ -60,4 +60,7 @@ ir_graph *fe_build_with(const fe_program *p, const ast_decl *network, const ptr_
 /* Folder of the .nas standard library: set at build time or found beside the executable. */
 const char *fe_stdlib_dir(void);
 
+/* The standard library file that declares block or fn `name`, or NULL. */
+const char *fe_stdlib_file_defining(const char *name);
+
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,6 +76,11 @@ const char *fe_stdlib_dir(void)
 /* Reads a whole file into the arena; reports and returns NULL on failure. */
 static char *read_file(const char *path, src_loc from, size_t *len)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        diag_error(from, "cannot read '%s': it is a directory, not a .nas file", path);
+        return NULL;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         diag_error(from, "cannot open '%s': %s", path, strerror(errno));
@@ -215,8 +221,26 @@ static const char *decl_kind_name(ast_decl_kind kind)
     NASC_UNREACHABLE();
 }
 
+/* Warns about statements after a `return` in the same body; they never run. */
+static void warn_unreachable(const ast_stmt *s)
+{
+    for (; s; s = s->next) {
+        if (s->kind == ST_RETURN && s->next) {
+            diag_warning(s->next->loc, "this statement follows 'return' and never runs");
+            return;
+        }
+        if (s->kind == ST_IF) {
+            warn_unreachable(s->body);
+            warn_unreachable(s->else_body);
+        } else if (s->kind == ST_REPEAT) {
+            warn_unreachable(s->body);
+        }
+    }
+}
+
 static void add_global(fe_program *p, ast_decl *d)
 {
+    warn_unreachable(d->body);
     for (size_t i = 0; i < sizeof reserved_names / sizeof reserved_names[0]; i++) {
         if (strcmp(d->name, reserved_names[i]) == 0) {
             diag_error(d->loc, "%s '%s' has the name of a built-in op or function",
@@ -226,11 +250,18 @@ static void add_global(fe_program *p, ast_decl *d)
     }
     for (int i = 0; i < p->decls.len; i++) {
         ast_decl *other = p->decls.items[i];
-        if (strcmp(other->name, d->name) == 0) {
+        if (strcmp(other->name, d->name) != 0)
+            continue;
+        if (other->loc.file == d->loc.file) {
             diag_error(d->loc, "'%s' is already defined", d->name);
             diag_note(other->loc, "the earlier definition of '%s' is here", d->name);
-            return;
+        } else {
+            /* Files load importer first: report at the importer, which the user edits. */
+            diag_error(other->loc, "'%s' is also defined in the imported file '%s'", d->name,
+                       src_get(d->loc.file)->path);
+            diag_note(d->loc, "the imported definition of '%s' is here", d->name);
         }
+        return;
     }
     vec_push(&p->decls, d);
 }
@@ -306,11 +337,19 @@ const ast_decl *fe_find_network(const fe_program *p, const char *name)
 {
     ptr_vec nets = fe_networks(p);
     const char *path = src_get(p->main->file)->path;
+    const char *list = "";
+    for (int i = 0; i < nets.len; i++)
+        list = arena_printf("%s%s%s", list, i ? ", " : "", ((ast_decl *)nets.items[i])->name);
     if (name) {
         for (int i = 0; i < nets.len; i++)
             if (strcmp(((ast_decl *)nets.items[i])->name, name) == 0)
                 return nets.items[i];
-        diag_error(SRC_NONE, "'%s' defines no network named '%s'", path, name);
+        if (nets.len == 0)
+            diag_error(SRC_NONE, "'%s' defines no network named '%s' (it defines none)", path,
+                       name);
+        else
+            diag_error(SRC_NONE, "'%s' defines no network named '%s' (it defines %s)", path,
+                       name, list);
         return NULL;
     }
     if (nets.len == 1)
@@ -319,9 +358,6 @@ const ast_decl *fe_find_network(const fe_program *p, const char *name)
         diag_error(SRC_NONE, "'%s' defines no network", path);
         return NULL;
     }
-    const char *list = "";
-    for (int i = 0; i < nets.len; i++)
-        list = arena_printf("%s%s%s", list, i ? ", " : "", ((ast_decl *)nets.items[i])->name);
     diag_error(SRC_NONE, "'%s' defines several networks (%s); choose one with --network NAME",
                path, list);
     return NULL;
@@ -363,4 +399,46 @@ fe_override *fe_parse_override(const char *arg)
     o->name = name;
     o->value = parsed->value;
     return o;
+}
+
+/* True when `text` declares `block NAME(` or `fn NAME(` at the start of a line. */
+static bool declares(const char *text, const char *name)
+{
+    const char *kinds[] = {"block ", "fn "};
+    for (int k = 0; k < 2; k++) {
+        const char *pattern = arena_printf("%s%s(", kinds[k], name);
+        for (const char *p = strstr(text, pattern); p; p = strstr(p + 1, pattern))
+            if (p == text || p[-1] == '\n')
+                return true;
+    }
+    return false;
+}
+
+const char *fe_stdlib_file_defining(const char *name)
+{
+    DIR *dir = opendir(fe_stdlib_dir());
+    if (!dir)
+        return NULL;
+    const char *found = NULL;
+    struct dirent *entry;
+    while (!found && (entry = readdir(dir)) != NULL) {
+        size_t len = strlen(entry->d_name);
+        if (len < 5 || strcmp(entry->d_name + len - 4, ".nas") != 0)
+            continue;
+        const char *path = arena_printf("%s/%s", fe_stdlib_dir(), entry->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > FE_MAX_FILE_BYTES)
+            continue;
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        char *text = arena_alloc((size_t)st.st_size + 1);
+        size_t got = fread(text, 1, (size_t)st.st_size, f);
+        text[got] = '\0';
+        fclose(f);
+        if (declares(text, name))
+            found = arena_strdup(entry->d_name);
+    }
+    closedir(dir);
+    return found;
 }

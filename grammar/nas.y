@@ -90,10 +90,10 @@ static void add_decl(lex_state *state, ast_decl *decl)
 %token IMPORT "import" BLOCK "block" FN "fn" NETWORK "network"
 %token RETURN "return" IF "if" THEN "then" ELSE "else" REPEAT "repeat" IN "in"
 %token SEQ "seq" AS "as" AND "and" OR "or" NOT "not" TRUE "true" FALSE "false"
-%token EQ "==" NE "!=" LE "<=" GE ">=" FLOORDIV "//"
+%token EQ "==" NE "!=" LE "<=" GE ">=" FLOORDIV "//" POW "**"
 %token VALUE_START "start of a value"
 
-%type <expr> expr pipe stage cond or_expr and_expr not_expr cmp sum term unary postfix primary
+%type <expr> expr pipe stage cond or_expr and_expr not_expr cmp sum term unary power postfix primary
 %type <str> layer_name
 %type <stmt> stmt if_stmt body
 %type <stmts> stmt_list stmts
@@ -242,8 +242,14 @@ term:
   ;
 
 unary:
-    postfix
+    power
   | '-' unary               { $$ = ast_unary(OP_NEG, $2, @1); }
+  ;
+
+/* As in Python, ** binds tighter than a unary minus on its left: -2 ** 2 is -4. */
+power:
+    postfix
+  | postfix "**" unary      { $$ = ast_binary(OP_POW, $1, $3); }
   ;
 
 postfix:
@@ -276,6 +282,7 @@ primary:
   | "identifier"            { $$ = ast_name($1, @1); }
   | "in"                    { $$ = ast_new_expr(AST_IN, @1); }
   | '(' expr ')'            { $$ = $2; $$->loc = @$; }
+  | '(' expr ',' expr_list ')' { diag_error(@$, "tuples are written as lists: [a, b]"); $$ = ast_list(ast_vec_prepend($2, $4), @$); }
   | '[' list_items ']'      { $$ = ast_list($2, @$); }
   | "seq" body              { $$ = ast_seq(NULL, SRC_NONE, $2, @1); }
   | "seq" "as" layer_name body { $$ = ast_seq($3, @3, $4, @1); }
@@ -348,7 +355,7 @@ static bool is_hidden_token(yysymbol_kind_t sym)
 {
     static const char *const hidden[] = {
         "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'|'", "'.'", "'('", "'['", "':'",
-        "==", "!=", "<=", ">=", "//", "and", "or", "as",
+        "==", "!=", "<=", ">=", "//", "**", "and", "or", "as",
     };
     for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
         if (symbol_is(sym, hidden[i]))
@@ -391,14 +398,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_sta
     }
     diag_error(*yypcontext_location(ctx), "%s", msg);
     /*
-     * An unclosed bracket is the likely cause at the end of the file, or at a
-     * statement keyword inside '(' or '[', where no statement can start.
+     * An unclosed bracket is the likely cause at the end of the file, at a
+     * declaration keyword inside any bracket, or at a statement keyword
+     * inside '(' or '[', where no statement can start.
      */
-    bool statement_keyword = found == YYSYMBOL_RETURN || found == YYSYMBOL_BLOCK ||
-                             found == YYSYMBOL_NETWORK || found == YYSYMBOL_FN ||
-                             found == YYSYMBOL_IMPORT || found == YYSYMBOL_REPEAT;
+    bool statement_keyword = found == YYSYMBOL_RETURN || found == YYSYMBOL_REPEAT;
+    bool declaration_keyword = found == YYSYMBOL_BLOCK || found == YYSYMBOL_NETWORK ||
+                               found == YYSYMBOL_FN || found == YYSYMBOL_IMPORT;
     bool in_parens = state->depth > 0 && state->brackets[state->depth - 1] != '{';
-    bool unclosed_likely = found == YYSYMBOL_YYEOF || (statement_keyword && in_parens);
+    bool unclosed_likely = found == YYSYMBOL_YYEOF || (declaration_keyword && state->depth > 0) ||
+                           (statement_keyword && in_parens);
     bool closer = symbol_is(found, "')'") || symbol_is(found, "']'") || symbol_is(found, "'}'");
     if (closer && state->mismatched) {
         diag_note(state->mismatched_loc, "the '%c' opened here is not closed", state->mismatched);

@@ -886,8 +886,9 @@ START_TEST(import_duplicate_name)
                                        "network n(input = [3, 4, 4]) { return cbr(in, 5) }\n");
     tu_result r = tu_compile_file(main_path, NULL);
     ck_assert_ptr_null(r.graph);
-    ck_assert(tu_contains(r.errors, "error: 'cbr' is already defined"));
-    ck_assert(tu_contains(r.errors, "note: the earlier definition of 'cbr' is here"));
+    /* Reported in main.nas, the importing file the user edits. */
+    ck_assert(tu_contains(r.errors, "main.nas:2:7: error: 'cbr' is also defined in the imported file"));
+    ck_assert(tu_contains(r.errors, "note: the imported definition of 'cbr' is here"));
 }
 END_TEST
 
@@ -1123,6 +1124,126 @@ START_TEST(error_first_stops)
 }
 END_TEST
 
+/* ---- features added with computed names, str, ** and --set ---- */
+
+START_TEST(arith_power_python)
+{
+    /* Python: 2 ** 10 == 1024, -2 ** 2 == -4, 2 ** -1 == 0.5, 3 ** 2 ** 2 == 81 */
+    ck_assert_int_eq(tu_channels_of("2 ** 10"), 1024);
+    ck_assert_int_eq(tu_channels_of("8 + -2 ** 2"), 4);
+    ck_assert_int_eq(tu_channels_of("int(2 ** -1 * 8)"), 4);
+    ck_assert_int_eq(tu_channels_of("3 ** 2 ** 2"), 81);
+}
+END_TEST
+
+START_TEST(builtin_str_and_concat)
+{
+    ir_graph *g = tu_build("network n(input = [1, 4, 4]) {\n"
+                           "    return conv(in, 2, k = 1) as (\"s\" + str(12) + \"_\" + str(true))\n"
+                           "}\n");
+    /* str(5.0) is "5.0" in Python, and str(true) follows the language's spelling. */
+    ck_assert_int_eq(tu_node(g, "s12_true")->shape.c, 2);
+    tu_result r = tu_compile("network n(input = [1, 4, 4]) {\n"
+                             "    return conv(in, 2, k = 1) as (\"f\" + str(2.5 * 2))\n"
+                             "}\n", NULL);
+    ck_assert(tu_contains(r.errors, "layer name 'f5.0' may contain only letters"));
+}
+END_TEST
+
+START_TEST(naming_computed_in_loop)
+{
+    ir_graph *g = tu_build("block unit(out) { return conv(in, out, k = 1) as conv1 }\n"
+                           "network n(input = [3, 8, 8]) {\n"
+                           "    x = in\n"
+                           "    repeat i in range(3) {\n"
+                           "        x = x | seq as (\"layer\" + str(i + 1)) { unit(4 * (i + 1)) }\n"
+                           "        x = relu(x) as (i)\n"
+                           "    }\n"
+                           "    return x\n"
+                           "}\n");
+    ck_assert_int_eq(tu_node(g, "layer1.0.conv1")->shape.c, 4);
+    ck_assert_int_eq(tu_node(g, "layer2.0.conv1")->shape.c, 8);
+    ck_assert_int_eq(tu_node(g, "layer3.0.conv1")->shape.c, 12);
+    ck_assert_int_eq(tu_node(g, "2")->op, IR_RELU);
+}
+END_TEST
+
+START_TEST(naming_repeated_literal_in_loop)
+{
+    tu_result r = tu_compile("network n(input = [3, 8, 8]) {\n"
+                             "    x = in\n"
+                             "    repeat 2 { x = conv(x, 3, k = 1) as c }\n"
+                             "    return x\n"
+                             "}\n", NULL);
+    ck_assert_ptr_null(r.graph);
+    ck_assert(tu_contains(r.errors, "layer name 'c' is used twice by this same call"));
+}
+END_TEST
+
+START_TEST(network_override_parameter)
+{
+    const char *source = "network n(input = [3, 8, 8], width = 1.0) {\n"
+                         "    return conv(in, int(16 * width), k = 1) as c\n"
+                         "}\n";
+    fe_program *p = fe_load_text("test.nas", source, strlen(source));
+    ck_assert_ptr_nonnull(p);
+    ptr_vec overrides = {0};
+    fe_override *width = fe_parse_override("width=0.5");
+    fe_override *input = fe_parse_override("input=[3, 16, 12]");
+    ck_assert_ptr_nonnull(width);
+    ck_assert_ptr_nonnull(input);
+    vec_push(&overrides, width);
+    vec_push(&overrides, input);
+    ir_graph *g = fe_build_with(p, fe_find_network(p, NULL), &overrides);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(tu_node(g, "c")->shape.c, 8);
+    ck_assert_int_eq(tu_node(g, "c")->shape.h, 16);
+    ck_assert_int_eq(tu_node(g, "c")->shape.w, 12);
+}
+END_TEST
+
+START_TEST(network_override_unknown)
+{
+    const char *source = "network n(input = [3, 8, 8]) { return in }\n";
+    fe_program *p = fe_load_text("test.nas", source, strlen(source));
+    ck_assert_ptr_nonnull(p);
+    ptr_vec overrides = {0};
+    fe_override *o = fe_parse_override("depth=3");
+    ck_assert_ptr_nonnull(o);
+    vec_push(&overrides, o);
+    int before = diag_error_count();
+    tu_capture_start();
+    ir_graph *g = fe_build_with(p, fe_find_network(p, NULL), &overrides);
+    const char *errors = tu_capture_stop();
+    ck_assert_ptr_null(g);
+    ck_assert_int_eq(diag_error_count(), before + 1);
+    ck_assert(tu_contains(errors, "network 'n' has no parameter 'depth'"));
+}
+END_TEST
+
+START_TEST(network_override_malformed)
+{
+    tu_capture_start();
+    fe_override *o = fe_parse_override("=3");
+    const char *errors = tu_capture_stop();
+    ck_assert_ptr_null(o);
+    ck_assert(tu_contains(errors, "invalid --set '=3'"));
+}
+END_TEST
+
+START_TEST(warnings_do_not_fail)
+{
+    tu_result r = tu_compile("network n(input = [3, 8, 8]) {\n"
+                             "    x = conv(in, 4, k = 1)\n"
+                             "    y = relu(x)\n"
+                             "    return x\n"
+                             "}\n", NULL);
+    ck_assert_ptr_nonnull(r.graph);
+    ck_assert_int_eq(r.error_count, 0);
+    ck_assert(tu_contains(r.errors, "warning: 1 layer of network 'n' feeds no output"));
+}
+END_TEST
+
 static Suite *frontend_suite(void)
 {
     Suite *s = suite_create("frontend");
@@ -1132,6 +1253,8 @@ static Suite *frontend_suite(void)
     tcase_add_test(arith, arith_floor_division);
     tcase_add_test(arith, arith_modulo_sign);
     tcase_add_test(arith, arith_float_floor_python);
+    tcase_add_test(arith, arith_power_python);
+    tcase_add_test(arith, builtin_str_and_concat);
     tcase_add_test(arith, arith_int_overflow);
     tcase_add_test(arith, arith_literal_too_large);
     tcase_add_test(arith, arith_division_by_zero);
@@ -1183,6 +1306,8 @@ static Suite *frontend_suite(void)
     tcase_add_test(naming, naming_duplicate_params);
     tcase_add_test(naming, naming_duplicate_free_ok);
     tcase_add_test(naming, naming_as_needs_layer);
+    tcase_add_test(naming, naming_computed_in_loop);
+    tcase_add_test(naming, naming_repeated_literal_in_loop);
     suite_add_tcase(s, naming);
 
     TCase *callable = tcase_create("callables");
@@ -1215,6 +1340,10 @@ static Suite *frontend_suite(void)
     TCase *networks = tcase_create("networks");
     tcase_add_test(networks, network_select);
     tcase_add_test(networks, network_input_shape);
+    tcase_add_test(networks, network_override_parameter);
+    tcase_add_test(networks, network_override_unknown);
+    tcase_add_test(networks, network_override_malformed);
+    tcase_add_test(networks, warnings_do_not_fail);
     suite_add_tcase(s, networks);
 
     TCase *errors = tcase_create("errors");

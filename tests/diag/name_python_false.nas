@@ -1,0 +1,4 @@
+# Python's capitalized literal instead of the language's false.
+network tiny(input = [3, 32, 32]) {
+    return conv(in, 16, k = 3, pad = 1, bias = False)
+}

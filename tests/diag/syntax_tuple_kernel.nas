@@ -1,0 +1,4 @@
+# A Python tuple where the language takes a list [h, w].
+network tiny(input = [3, 32, 32]) {
+    return conv(in, 16, k = (3, 3), pad = 1)
+}
