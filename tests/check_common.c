@@ -443,6 +443,21 @@ START_TEST(diag_error_count_counts)
 }
 END_TEST
 
+START_TEST(diag_warning_not_counted)
+{
+    reset_all();
+    const char *text = "x = 1\n";
+    int file = src_add("w.nas", text, strlen(text));
+    tu_capture_start();
+    diag_warning((src_loc){file, 0, 1}, "'%s' is never used", "x");
+    const char *out = tu_capture_stop();
+    ck_assert_str_eq(out, "w.nas:1:1: warning: 'x' is never used\n"
+                          "    1 | x = 1\n"
+                          "      | ^\n");
+    ck_assert_int_eq(diag_error_count(), 0);
+}
+END_TEST
+
 START_TEST(diag_error_cap)
 {
     reset_all();
@@ -521,6 +536,7 @@ static Suite *common_suite(void)
 
     TCase *diag = tcase_create("diag");
     tcase_add_test(diag, diag_middle_of_file);
+    tcase_add_test(diag, diag_warning_not_counted);
     tcase_add_test(diag, diag_two_digit_line);
     tcase_add_test(diag, diag_utf8_column);
     tcase_add_test(diag, diag_utf8_column_four_bytes);
