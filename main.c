@@ -13,6 +13,7 @@
  * Exit status: 0 on success, 1 when the input has errors, 2 on a usage
  * error.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,18 @@ typedef struct {
     ptr_vec overrides; /* of fe_override */
 } options;
 
+/* True for "NAME=..." where NAME is an identifier. */
+static bool is_assignment(const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !(isalpha((unsigned char)arg[0]) || arg[0] == '_'))
+        return false;
+    for (const char *c = arg; c < eq; c++)
+        if (!(isalnum((unsigned char)*c) || *c == '_'))
+            return false;
+    return true;
+}
+
 /* Parses FILE and the options of check, info and ir; returns 0 or EXIT_USAGE. */
 static int parse_options(const char *command, int argc, char **argv, options *o)
 {
@@ -132,8 +145,9 @@ static int parse_options(const char *command, int argc, char **argv, options *o)
             if (i + 1 >= argc)
                 return usage_error("option '%s' needs NAME=VALUE", a);
             const char *arg = argv[++i];
-            if (!strchr(arg, '='))
-                return usage_error("invalid --set '%s'; write --set NAME=VALUE", arg);
+            if (!is_assignment(arg))
+                return usage_error("invalid --set '%s'; write --set NAME=VALUE, e.g. "
+                                   "--set width=0.75", arg);
             fe_override *over = fe_parse_override(arg);
             if (!over)
                 return EXIT_INPUT_ERROR;
@@ -239,6 +253,9 @@ int main(int argc, char **argv)
     int status = run(argc, argv);
     if (status == 0 && diag_error_count() > 0)
         status = EXIT_INPUT_ERROR;
+    if (diag_error_count() > DIAG_MAX_ERRORS)
+        fprintf(stderr, "nasc: %d errors in all; only the first %d are shown\n",
+                diag_error_count(), DIAG_MAX_ERRORS);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("nasc: cannot write the output");
         status = EXIT_INPUT_ERROR;

@@ -162,7 +162,7 @@ ptr_vec ast_vec_prepend(void *item, ptr_vec v);
 /* Parse one registered source file; errors go to diag. Never NULL. */
 ast_file *ast_parse(int file);
 
-/* Parse a registered source holding one expression (a --set value) into ->value. */
-ast_file *ast_parse_value(int file);
+/* Parse one expression (a --set value), from byte `offset` of a registered source, into ->value. */
+ast_file *ast_parse_value(int file, uint32_t offset);
 
 #endif

@@ -211,8 +211,30 @@ static value call_builtin(eval_ctx *ctx, const callable *fn, const value *input,
     return ops_call_builtin(ctx, fn->builtin, vals, locs, n, loc);
 }
 
+/* PyTorch's keyword names and what they are called here. */
+static const char *pytorch_keyword_hint(const char *name)
+{
+    static const char *const hints[][2] = {
+        {"kernel_size", "; write 'k'"},
+        {"padding", "; write 'pad'"},
+        {"out_channels", "; write 'out'"},
+        {"out_features", "; write 'out'"},
+        {"in_channels", "; input channels come from the input tensor"},
+        {"in_features", "; input features come from the input tensor"},
+        {"num_features", "; the channels come from the input tensor"},
+        {"dim", "; concat and split always work on channels"},
+        {"inplace", "; ops never modify their input"},
+    };
+    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
+        if (strcmp(name, hints[i][0]) == 0)
+            return hints[i][1];
+    return "";
+}
+
 static const char *op_param_list(const op_spec *spec)
 {
+    if (spec->variadic)
+        return "tensors only, as positional arguments";
     const char *names = "";
     for (int k = 0; k < spec->nparams; k++)
         names = arena_printf("%s%s%s", names, k ? ", " : "", spec->params[k].name);
@@ -241,6 +263,10 @@ static value call_op(eval_ctx *ctx, const op_spec *spec, const value *input, src
     for (int i = 0; args && i < args->len; i++) {
         const ast_arg *a = args->items[i];
         src_loc arg_loc = a->name ? loc_span(a->name_loc, a->value->loc) : a->value->loc;
+        if (a->name && spec->variadic)
+            eval_fail(ctx, a->name_loc, "'%s' has no argument '%s'%s; it takes tensors only, as "
+                                        "positional arguments", spec->name, a->name,
+                      pytorch_keyword_hint(a->name));
         if (!a->name && spec->variadic) {
             bound_arg *b = arena_alloc(sizeof *b);
             *b = (bound_arg){eval_expr(ctx, a->value), a->value->loc, true};
@@ -261,8 +287,9 @@ static value call_op(eval_ctx *ctx, const op_spec *spec, const value *input, src
                 if (strcmp(spec->params[k].name, a->name) == 0)
                     slot = k;
             if (slot < 0)
-                eval_fail(ctx, a->name_loc, "'%s' has no argument '%s' (its arguments: %s)",
-                          spec->name, a->name, op_param_list(spec));
+                eval_fail(ctx, a->name_loc, "'%s' has no argument '%s'%s (its arguments: %s)",
+                          spec->name, a->name, pytorch_keyword_hint(a->name),
+                          op_param_list(spec));
         }
         if (slots[slot].present) {
             diag_error(arg_loc, "argument '%s' of '%s' is given twice", spec->params[slot].name,

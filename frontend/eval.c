@@ -143,10 +143,15 @@ int64_t value_to_int(eval_ctx *ctx, value v, src_loc loc, const char *what)
 {
     if (v.kind == V_INT)
         return v.as.i;
-    if (v.kind == V_FLOAT && v.as.f == floor(v.as.f) && fabs(v.as.f) < 9.0e18)
+    if (v.kind == V_FLOAT && v.as.f == floor(v.as.f) && v.as.f >= -9223372036854775808.0 &&
+        v.as.f < 9223372036854775808.0)
         return (int64_t)v.as.f;
     if (v.kind == V_FLOAT)
         eval_fail(ctx, loc, "%s must be an integer, got %g", what, v.as.f);
+    if (v.kind == V_TENSOR)
+        eval_fail(ctx, loc, "%s must be an integer, got a tensor (if it is the input of a pipe "
+                            "stage or seq line, leave it out: the stage gets it implicitly)",
+                  what);
     eval_fail(ctx, loc, "%s must be an integer, got %s", what, value_type_name(v));
 }
 
@@ -283,6 +288,25 @@ static const char *suggest(eval_ctx *ctx, const char *name)
     return best;
 }
 
+/* "BasicBlock" -> "basic_block", for names copied from PyTorch classes. */
+static const char *snake_case(const char *name)
+{
+    size_t len = strlen(name);
+    char *out = arena_alloc(len * 2 + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (c >= 'A' && c <= 'Z') {
+            if (i > 0 && name[i - 1] != '_')
+                out[k++] = '_';
+            c = (char)(c - 'A' + 'a');
+        }
+        out[k++] = c;
+    }
+    out[k] = '\0';
+    return out;
+}
+
 static value lookup(eval_ctx *ctx, const char *name, src_loc loc)
 {
     value *v = find_var(ctx->frame, name);
@@ -305,6 +329,26 @@ static value lookup(eval_ctx *ctx, const char *name, src_loc loc)
     if (strcmp(name, "None") == 0)
         eval_fail(ctx, loc, "unknown name 'None'; .nas has no None: leave an optional argument "
                             "out, or pass identity for no activation");
+    if (strcmp(name, "nn") == 0 || strcmp(name, "torch") == 0 || strcmp(name, "F") == 0)
+        eval_fail(ctx, loc, "unknown name '%s'; there are no modules: call ops directly, "
+                            "e.g. conv(x, 16, k = 3)", name);
+    static const char *const unsupported[] = {
+        "silu", "swish", "gelu", "mish", "elu", "leaky_relu", "prelu", "tanh", "softmax",
+        "layernorm", "layer_norm", "groupnorm", "upsample", "interpolate", "adaptive_avgpool",
+    };
+    for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
+        if (strcmp(name, unsupported[i]) == 0)
+            eval_fail(ctx, loc, "'%s' is not an op of nasc (the ops are listed in "
+                                "docs/language.md)%s", name,
+                      strcmp(name, "adaptive_avgpool") == 0
+                          ? "; global_avgpool pools to 1x1, the only adaptive size supported"
+                          : "");
+    const char *snake = snake_case(name);
+    if (strcmp(snake, name) != 0 && (find_decl(ctx->prog, snake) || fe_stdlib_file_defining(snake)))
+        eval_fail(ctx, loc, "unknown %s '%s'; did you mean '%s'?%s", what, name, snake,
+                  find_decl(ctx->prog, snake)
+                      ? ""
+                      : arena_printf(" (add 'import \"%s\"')", fe_stdlib_file_defining(snake)));
     const char *library_file = fe_stdlib_file_defining(name);
     if (library_file)
         eval_fail(ctx, loc, "unknown %s '%s'; it is defined in the standard library: add "
@@ -361,7 +405,9 @@ const char *eval_take_pending(eval_ctx *ctx)
 void eval_reject_pending(eval_ctx *ctx, const char *what)
 {
     if (ctx->pending)
-        eval_fail(ctx, ctx->pending_loc, "'as' names a layer, but %s adds none", what);
+        eval_fail(ctx, ctx->pending_loc, "'as' names a layer, but %s adds none ('as' binds "
+                                         "tighter than operators, so 'a + b as s' names only b)",
+                  what);
 }
 
 const char *eval_layer_name(eval_ctx *ctx, const char *explicit_name, const char *kind)
@@ -398,6 +444,36 @@ void eval_pop_scope(eval_ctx *ctx)
     ctx->scope = ctx->scope->parent;
 }
 
+/*
+ * Records where node `id` comes from: a hash of its own location and of
+ * every call it sits in, which is equal for two nodes only when they come
+ * from the same source line through the same calls (as on two passes of a
+ * repeat), and the outermost call, which is in the network's own body.
+ */
+static void record_origin(eval_ctx *ctx, int id, src_loc loc)
+{
+    if (id >= ctx->origin_cap) {
+        int cap = ctx->origin_cap ? ctx->origin_cap * 2 : 256;
+        while (cap <= id)
+            cap *= 2;
+        ctx->origin_hashes = arena_grow(ctx->origin_hashes,
+                                        sizeof(uint64_t) * (size_t)ctx->origin_cap,
+                                        sizeof(uint64_t) * (size_t)cap);
+        ctx->origin_calls = arena_grow(ctx->origin_calls, sizeof(src_loc) * (size_t)ctx->origin_cap,
+                                       sizeof(src_loc) * (size_t)cap);
+        ctx->origin_cap = cap;
+    }
+    uint64_t h = 1469598103934665603u;
+    src_loc outermost = loc;
+    h = (h ^ ((uint64_t)(uint32_t)loc.file << 32 | loc.start)) * 1099511628211u;
+    for (frame *f = ctx->frame; f && f->decl; f = f->caller) {
+        h = (h ^ ((uint64_t)(uint32_t)f->call_loc.file << 32 | f->call_loc.start)) * 1099511628211u;
+        outermost = f->call_loc;
+    }
+    ctx->origin_hashes[id] = h;
+    ctx->origin_calls[id] = outermost;
+}
+
 int eval_add_node(eval_ctx *ctx, ir_node *proto, src_loc loc)
 {
     proto->loc = loc;
@@ -416,17 +492,21 @@ int eval_add_node(eval_ctx *ctx, ir_node *proto, src_loc loc)
             eval_fail(ctx, loc, "%s '%s'%s", op, proto->name, error + len);
         eval_fail(ctx, loc, "%s", error);
     }
+    record_origin(ctx, id, loc);
     if (ir_node_params(ctx->g, &ctx->g->nodes[id]) > 0) {
         int earlier = claim_name(&ctx->layer_names, proto->name, id);
         src_loc first = earlier >= 0 ? ctx->g->nodes[earlier].loc : loc;
-        bool same_place = first.file == loc.file && first.start == loc.start;
+        bool same_place = earlier >= 0 && ctx->origin_hashes[earlier] == ctx->origin_hashes[id];
+        /* Two calls of one block: point at the call that made the earlier layer. */
+        if (earlier >= 0 && first.file == loc.file && first.start == loc.start)
+            first = ctx->origin_calls[earlier];
         if (earlier >= 0 && same_place)
             eval_fail(ctx, loc, "layer name '%s' is used twice by this same call, once on each "
                                 "pass of a repeat or each call of a block; give the enclosing "
                                 "layer a name that differs on each pass, e.g. "
                                 "'as (\"layer\" + str(i))'", proto->name);
         if (earlier >= 0)
-            eval_fail_note(ctx, loc, first, "the earlier layer with that name is here",
+            eval_fail_note(ctx, loc, first, "the earlier layer with that name comes from here",
                            "layer name '%s' is already used by another layer with parameters",
                            proto->name);
     }
@@ -571,6 +651,9 @@ static bool values_equal(value a, value b)
 
 static value compare(eval_ctx *ctx, const ast_expr *e, value a, value b)
 {
+    if (a.kind == V_LIST && b.kind == V_LIST)
+        eval_charge(ctx, a.as.list->len < b.as.list->len ? a.as.list->len : b.as.list->len,
+                    e->loc);
     if (e->op == OP_EQ)
         return make_bool(values_equal(a, b));
     if (e->op == OP_NE)
@@ -628,6 +711,7 @@ static value apply_binary(eval_ctx *ctx, const ast_expr *e, value a, value b, co
         int64_t len = (int64_t)a.as.list->len + b.as.list->len;
         if (len > EVAL_MAX_LIST)
             eval_fail(ctx, e->loc, "list longer than %d elements", EVAL_MAX_LIST);
+        eval_charge(ctx, len, e->loc);
         value r = make_list((int)len);
         memcpy(r.as.list->items, a.as.list->items, sizeof(value) * (size_t)a.as.list->len);
         memcpy(r.as.list->items + a.as.list->len, b.as.list->items,
@@ -747,6 +831,7 @@ static value eval_index(eval_ctx *ctx, const ast_expr *e)
 
 static value eval_list(eval_ctx *ctx, const ast_expr *e)
 {
+    eval_charge(ctx, e->list.len, e->loc);
     value l = make_list(e->list.len);
     for (int i = 0; i < e->list.len; i++)
         l.as.list->items[i] = eval_expr(ctx, e->list.items[i]);
@@ -884,12 +969,18 @@ value eval_expr(eval_ctx *ctx, const ast_expr *e)
 
 /* ---- statements ---- */
 
+void eval_charge(eval_ctx *ctx, int64_t steps, src_loc loc)
+{
+    ctx->steps += steps;
+    if (ctx->steps > EVAL_MAX_STEPS)
+        eval_fail(ctx, loc, "building the network takes more than " EVAL_MAX_STEPS_TEXT
+                            " steps (statements, repeat iterations and list elements "
+                            "handled); is a repeat count or list too large?");
+}
+
 static void count_step(eval_ctx *ctx, src_loc loc)
 {
-    if (++ctx->steps > EVAL_MAX_STEPS)
-        eval_fail(ctx, loc, "building the network takes more than " EVAL_MAX_STEPS_TEXT
-                            " steps (statements and repeat iterations); is this repeat count "
-                            "too large?");
+    eval_charge(ctx, 1, loc);
 }
 
 static void exec_assign(eval_ctx *ctx, const ast_stmt *s)
@@ -1027,17 +1118,27 @@ static void check_overrides(eval_ctx *ctx, const ast_decl *net, const ptr_vec *o
         const fe_override *o = overrides->items[i];
         bool known = false;
         const char *names = "";
+        const char *closest = NULL;
+        int closest_distance = 1000;
         for (int k = 0; k < net->params.len; k++) {
             const ast_param *p = net->params.items[k];
             known |= strcmp(p->name, o->name) == 0;
             names = arena_printf("%s%s%s", names, k ? ", " : "", p->name);
+            consider(o->name, p->name, &closest, &closest_distance);
         }
-        if (!known)
-            eval_fail_note(ctx, o->value->loc, net->loc,
-                           arena_printf("'%s' is defined here", net->name),
-                           "network '%s' has no parameter '%s' (its parameters: %s)", net->name,
-                           o->name, names);
+        if (known)
+            continue;
+        const char *hint = closest ? arena_printf("; did you mean '%s'?", closest) : "";
+        eval_fail_note(ctx, o->name_loc, net->loc, arena_printf("'%s' is defined here", net->name),
+                       "network '%s' has no parameter '%s' (its parameters: %s)%s", net->name,
+                       o->name, names, hint);
     }
+}
+
+/* The group of value kinds that may replace each other: numbers, or one kind alone. */
+static int kind_group(value_kind kind)
+{
+    return kind == V_FLOAT ? V_INT : (int)kind;
 }
 
 static void bind_network_params(eval_ctx *ctx, const ast_decl *net, frame *f,
@@ -1058,6 +1159,13 @@ static void bind_network_params(eval_ctx *ctx, const ast_decl *net, frame *f,
             eval_fail(ctx, p->loc, "network parameter '%s' needs a default value", p->name);
         const ast_expr *source = o ? o->value : p->def;
         value v = eval_expr(ctx, source);
+        if (o && p->def) {
+            value fallback = eval_expr(ctx, p->def);
+            if (kind_group(fallback.kind) != kind_group(v.kind))
+                eval_fail_note(ctx, o->value->loc, p->def->loc, "the default is here",
+                               "--set %s: the default of '%s' is %s, but this value is %s",
+                               o->name, o->name, value_type_name(fallback), value_type_name(v));
+        }
         eval_set_var(f, p->name, v);
         if (strcmp(p->name, "input") == 0) {
             ctx->g = ir_graph_new(net->name, input_shape(ctx, v, source->loc));

@@ -151,6 +151,10 @@ typedef struct eval_ctx {
     int64_t steps;
     bool in_callee; /* evaluating the callee of a call or a pipe stage */
     name_table layer_names;
+    /* Per node: a hash of the call chain that created it, and its outermost call. */
+    uint64_t *origin_hashes;
+    src_loc *origin_calls;
+    int origin_cap;
     jmp_buf on_error;
 } eval_ctx;
 
@@ -171,6 +175,12 @@ void eval_set_var(frame *f, const char *name, value v);
 const char *eval_take_pending(eval_ctx *ctx);
 /* Rejects a pending name: `what` adds no layer that could take it. */
 void eval_reject_pending(eval_ctx *ctx, const char *what);
+/*
+ * Adds work to the evaluation's step count, failing past the limit. Each
+ * statement, repeat iteration and list element built or compared is a step,
+ * so that no input runs for hours.
+ */
+void eval_charge(eval_ctx *ctx, int64_t steps, src_loc loc);
 /* The name after `as`: the literal, or the value of `as (expr)`. */
 const char *eval_explicit_name(eval_ctx *ctx, const ast_expr *e);
 void eval_push_scope(eval_ctx *ctx, const char *prefix);

@@ -45,6 +45,7 @@ const ast_decl *fe_find_network(const fe_program *p, const char *name);
 /* A network parameter given on the command line as --set NAME=VALUE. */
 typedef struct {
     const char *name;
+    src_loc name_loc;
     const ast_expr *value;
 } fe_override;
 

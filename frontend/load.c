@@ -91,13 +91,14 @@ static char *read_file(const char *path, src_loc from, size_t *len)
     char *buf = malloc(cap);
     for (;;) {
         if (used == cap) {
-            if (cap >= FE_MAX_FILE_BYTES) {
+            /* One byte more than the limit is enough to tell that a file exceeds it. */
+            if (cap > FE_MAX_FILE_BYTES) {
                 diag_error(from, "'%s' is larger than %u MiB", path, FE_MAX_FILE_BYTES >> 20);
                 free(buf);
                 fclose(f);
                 return NULL;
             }
-            cap *= 2;
+            cap = cap * 2 > FE_MAX_FILE_BYTES ? FE_MAX_FILE_BYTES + 1 : cap * 2;
             buf = realloc(buf, cap);
             if (!buf) {
                 fprintf(stderr, "nasc: out of memory\n");
@@ -162,14 +163,24 @@ static int add_source(const char *path, src_loc from)
     return file;
 }
 
-/* Finds an import; returns the path to open, or NULL. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Finds an import; returns the path to open, or NULL. A file never imports
+ * itself, so examples/resnet.nas importing "resnet.nas" gets the library's.
+ */
 static const char *resolve_import(const char *name, const char *importer)
 {
     if (name[0] == '/')
         return is_regular_file(name) ? name : NULL;
 
     const char *candidate = arena_printf("%s/%s", dir_of(importer), name);
-    if (is_regular_file(candidate))
+    if (is_regular_file(candidate) && !same_file(candidate, importer))
         return candidate;
 
     const char *env = getenv("NASC_PATH");
@@ -287,6 +298,12 @@ static fe_program *load_program(int main_file, const char *path)
                 continue;
             }
             const char *found = resolve_import(d->name, importer);
+            const char *with_suffix = arena_printf("%s.nas", d->name);
+            if (!found && resolve_import(with_suffix, importer)) {
+                diag_error(d->loc, "cannot find '%s' to import; did you mean \"%s\"?", d->name,
+                           with_suffix);
+                continue;
+            }
             if (!found) {
                 diag_error(d->loc, "cannot find '%s' to import (searched next to '%s', in "
                                    "NASC_PATH and in the standard library '%s')",
@@ -384,11 +401,11 @@ fe_override *fe_parse_override(const char *arg)
     const char *name = arena_strndup(arg, (size_t)(eq - arg));
     const char *text = eq + 1;
 
-    /* The value is its own source, so an error in it points into the value. */
+    /* The option is its own source, so an error points into the option's text. */
     int errors_before = diag_error_count();
-    int file = src_add(arena_printf("--set %s", name), arena_strdup(text), strlen(text));
+    int file = src_add("--set", arena_strdup(arg), strlen(arg));
     check_encoding(file);
-    ast_file *parsed = ast_parse_value(file);
+    ast_file *parsed = ast_parse_value(file, (uint32_t)(text - arg));
     if (diag_error_count() > errors_before)
         return NULL;
     if (!parsed->value) {
@@ -397,6 +414,7 @@ fe_override *fe_parse_override(const char *arg)
     }
     fe_override *o = arena_alloc(sizeof *o);
     o->name = name;
+    o->name_loc = (src_loc){file, 0, (uint32_t)(eq - arg)};
     o->value = parsed->value;
     return o;
 }

@@ -394,7 +394,8 @@ static void expect_args(eval_ctx *ctx, const char *fn, int n, int min, int max, 
 
 static value to_int_checked(eval_ctx *ctx, double x, src_loc loc)
 {
-    if (!(x > -9.2e18 && x < 9.2e18))
+    /* -2^63 <= x < 2^63: both bounds are exact doubles. */
+    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
         eval_fail(ctx, loc, "%g does not fit an integer", x);
     return make_int((int64_t)x);
 }
@@ -404,13 +405,72 @@ static value range(eval_ctx *ctx, value *args, src_loc *locs, int n, src_loc loc
     expect_args(ctx, "range", n, 1, 2, loc);
     int64_t start = n == 2 ? value_to_int(ctx, args[0], locs[0], "the start of range") : 0;
     int64_t stop = value_to_int(ctx, args[n - 1], locs[n - 1], "the end of range");
-    int64_t len = stop > start ? stop - start : 0;
-    if (stop > start && (stop - start > MAX_RANGE || stop - start < 0))
+    int64_t len = 0;
+    if (stop > start && (__builtin_sub_overflow(stop, start, &len) || len > MAX_RANGE))
         eval_fail(ctx, loc, "range of more than %d elements", MAX_RANGE);
+    eval_charge(ctx, len, loc);
     value l = make_list((int)len);
     for (int64_t i = 0; i < len; i++)
         l.as.list->items[i] = make_int(start + i);
     return l;
+}
+
+static const char *zeros(int count)
+{
+    char *s = arena_alloc((size_t)count + 1);
+    memset(s, '0', (size_t)count);
+    return s;
+}
+
+/*
+ * A float as Python's repr writes it: the fewest significant digits that
+ * read back as the same double, in positional notation for decimal
+ * exponents from -4 to 15 (with ".0" when integral), and as "1.5e+16" or
+ * "1e-05" outside that range.
+ */
+static const char *float_repr(double x)
+{
+    if (isnan(x))
+        return "nan";
+    if (isinf(x))
+        return x < 0 ? "-inf" : "inf";
+
+    char sci[40];
+    int digits = 1;
+    for (; digits < 17; digits++) {
+        snprintf(sci, sizeof sci, "%.*e", digits - 1, x);
+        if (strtod(sci, NULL) == x)
+            break;
+    }
+    snprintf(sci, sizeof sci, "%.*e", digits - 1, x);
+
+    /* Split "-d.ddde+XX" into sign, digit string and decimal exponent. */
+    const char *p = sci;
+    const char *sign = "";
+    if (*p == '-') {
+        sign = "-";
+        p++;
+    }
+    char mantissa[24];
+    int n = 0;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            mantissa[n++] = *p;
+    mantissa[n] = '\0';
+    int exponent = atoi(p + 1);
+
+    if (exponent < -4 || exponent >= 16) {
+        if (n == 1)
+            return arena_printf("%s%ce%c%02d", sign, mantissa[0], exponent < 0 ? '-' : '+',
+                                abs(exponent));
+        return arena_printf("%s%c.%se%c%02d", sign, mantissa[0], mantissa + 1,
+                            exponent < 0 ? '-' : '+', abs(exponent));
+    }
+    if (exponent < 0)
+        return arena_printf("%s0.%s%s", sign, zeros(-exponent - 1), mantissa);
+    if (n <= exponent + 1)
+        return arena_printf("%s%s%s.0", sign, mantissa, zeros(exponent + 1 - n));
+    return arena_printf("%s%.*s.%s", sign, exponent + 1, mantissa, mantissa + exponent + 1);
 }
 
 /* str(x) as Python prints numbers: 3, 0.5, 1e-05; booleans as true and false. */
@@ -420,15 +480,7 @@ static const char *to_string(eval_ctx *ctx, value v, src_loc loc)
     case V_INT:
         return arena_printf("%lld", (long long)v.as.i);
     case V_FLOAT:
-        /* The shortest form that reads back as the same double, as Python's repr. */
-        for (int digits = 1; digits <= 17; digits++) {
-            const char *text = arena_printf("%.*g", digits, v.as.f);
-            if (strtod(text, NULL) == v.as.f)
-                return strchr(text, '.') || strchr(text, 'e') || strchr(text, 'n')
-                           ? text
-                           : arena_printf("%s.0", text);
-        }
-        return arena_printf("%.17g", v.as.f);
+        return float_repr(v.as.f);
     case V_BOOL:
         return v.as.b ? "true" : "false";
     case V_STR:

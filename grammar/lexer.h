@@ -25,9 +25,15 @@ typedef struct lex_state {
     src_loc mismatched_loc;
     int last_token;        /* the previous token, for ';' insertion */
     int token_before_last; /* the one before it, for syntax error hints */
+    const char *last_word;        /* text of the last token if an identifier, else NULL */
+    const char *word_before_last; /* the same for the token before it */
+    int indents[LEX_MAX_NESTING]; /* indentation of the line of each open bracket */
+    src_loc misindented_open;   /* a '{' closed by a '}' indented differently, or none */
+    bool has_misindented;
     bool at_eof;           /* the final ';' has been sent */
     bool stopped;          /* a limit was hit; the rest of the file is skipped */
     bool value_mode;       /* the source is one expression: start with VALUE_START */
+    bool value_started;    /* VALUE_START has been sent */
     src_loc comment_start; /* where the open block comment began */
     ast_file *result;
 } lex_state;

@@ -166,6 +166,7 @@ stmt:
   | "else" body             { diag_error(@1, "'else' must be on the same line as the '}' that closes the 'if' body"); $$ = NULL; }
   | "else" if_stmt          { diag_error(@1, "'else' must be on the same line as the '}' that closes the 'if' body"); $$ = NULL; }
   | "if" expr '=' expr body { diag_error(@3, "'=' assigns; use '==' to compare"); $$ = NULL; }
+  | "import" "string"       { diag_error(@1, "'import' is allowed only at the top level of a file"); $$ = NULL; }
   ;
 
 if_stmt:
@@ -363,6 +364,25 @@ static bool is_hidden_token(yysymbol_kind_t sym)
     return false;
 }
 
+/* Hints for Python habits and line breaks that make a syntax error, or NULL. */
+static const char *python_hint(const lex_state *state, yysymbol_kind_t found)
+{
+    if (state->word_before_last) {
+        const char *word = state->word_before_last;
+        if (strcmp(word, "for") == 0 || strcmp(word, "while") == 0)
+            return "there is no 'for' or 'while' loop: write 'repeat i in range(n) { ... }' "
+                   "or 'repeat n { ... }'";
+        if (strcmp(word, "def") == 0 || strcmp(word, "class") == 0)
+            return "declare a block with 'block NAME(params) { ... }' or a function with "
+                   "'fn NAME(params) { ... }'";
+        if (strcmp(word, "elif") == 0)
+            return "write 'else if', not 'elif'";
+    }
+    if (symbol_is(found, "'|'") && state->token_before_last == ';')
+        return "a line cannot start with '|': end the previous line with '|' to continue a pipe";
+    return NULL;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_state *state)
 {
     (void)scanner;
@@ -385,6 +405,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_sta
 
     if (state->token_before_last == AS && symbol_is(found, "';'")) {
         diag_error(*yypcontext_location(ctx), "a layer name must follow 'as' on the same line");
+        return 0;
+    }
+
+    const char *hint = python_hint(state, found);
+    if (hint) {
+        diag_error(*yypcontext_location(ctx), "%s", hint);
         return 0;
     }
 
@@ -411,6 +437,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, lex_sta
     bool closer = symbol_is(found, "')'") || symbol_is(found, "']'") || symbol_is(found, "'}'");
     if (closer && state->mismatched) {
         diag_note(state->mismatched_loc, "the '%c' opened here is not closed", state->mismatched);
+    } else if (unclosed_likely && state->has_misindented) {
+        diag_note(state->misindented_open, "this '{' may be the one not closed: the '}' that "
+                                           "closes it is indented differently from its line");
     } else if (state->depth > 0 && unclosed_likely) {
         char open = state->brackets[state->depth - 1];
         diag_note(state->bracket_locs[state->depth - 1], "the '%c' opened here is not closed",

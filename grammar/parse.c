@@ -14,15 +14,16 @@ YY_DECL;
 int nas_lex(NAS_STYPE *lval, src_loc *lloc, void *scanner)
 {
     lex_state *state = nas_get_extra(scanner);
-    if (state->value_mode && state->last_token == ';' && state->offset == 0) {
+    if (state->value_mode && !state->value_started) {
+        state->value_started = true;
         state->last_token = VALUE_START;
-        *lloc = (src_loc){state->file, 0, 0};
+        *lloc = (src_loc){state->file, state->offset, state->offset};
         return VALUE_START;
     }
     return nas_scan(lval, lloc, scanner);
 }
 
-static ast_file *parse(int file, bool value_mode)
+static ast_file *parse(int file, bool value_mode, uint32_t offset)
 {
     const src_file *src = src_get(file);
     ast_file *result = arena_alloc(sizeof *result);
@@ -33,13 +34,14 @@ static ast_file *parse(int file, bool value_mode)
     state.result = result;
     state.last_token = ';';
     state.value_mode = value_mode;
+    state.offset = offset;
 
     yyscan_t scanner;
     if (nas_lex_init_extra(&state, &scanner) != 0) {
         diag_error(SRC_NONE, "cannot start the scanner");
         return result;
     }
-    YY_BUFFER_STATE buffer = nas__scan_bytes(src->text, (int)src->len, scanner);
+    YY_BUFFER_STATE buffer = nas__scan_bytes(src->text + offset, (int)(src->len - offset), scanner);
     nas_parse(scanner, &state);
     nas__delete_buffer(buffer, scanner);
     nas_lex_destroy(scanner);
@@ -48,10 +50,10 @@ static ast_file *parse(int file, bool value_mode)
 
 ast_file *ast_parse(int file)
 {
-    return parse(file, false);
+    return parse(file, false, 0);
 }
 
-ast_file *ast_parse_value(int file)
+ast_file *ast_parse_value(int file, uint32_t offset)
 {
-    return parse(file, true);
+    return parse(file, true, offset);
 }

@@ -56,15 +56,19 @@ static bool is_alias(ir_op op)
     return op == IR_IDENTITY || op == IR_DROPOUT || op == IR_FLATTEN;
 }
 
-static int64_t saturating_add(int64_t a, int64_t b)
+static int64_t saturating_add(int64_t a, int64_t b, bool *saturated)
 {
     int64_t r;
-    return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+    if (__builtin_add_overflow(a, b, &r)) {
+        *saturated = true;
+        return INT64_MAX;
+    }
+    return r;
 }
 
 static int64_t peak_bytes(const ir_graph *g)
 {
-    NASC_ASSERT(g->nnodes > 0 && g->nnodes <= IR_MAX_NODES);
+    NASC_ASSERT(g->nnodes > 0 && g->nnodes <= IR_MAX_NODES + 1);
     int n = g->nnodes;
     size_t count = (size_t)(unsigned)n;
     int *root = malloc(sizeof(int) * count);
@@ -106,13 +110,13 @@ static int64_t peak_bytes(const ir_graph *g)
 
 ir_cost ir_graph_cost(const ir_graph *g)
 {
-    ir_cost c = {0, 0, 0, 0};
+    ir_cost c = {0, 0, 0, 0, false};
     for (int i = 0; i < g->nnodes; i++) {
         const ir_node *n = &g->nodes[i];
-        c.params = saturating_add(c.params, ir_node_params(g, n));
-        c.macs = saturating_add(c.macs, ir_node_macs(g, n));
-        c.activation_bytes = saturating_add(c.activation_bytes,
-                                            ir_shape_elements(n->shape) * BYTES_PER_VALUE);
+        c.params = saturating_add(c.params, ir_node_params(g, n), &c.saturated);
+        c.macs = saturating_add(c.macs, ir_node_macs(g, n), &c.saturated);
+        c.activation_bytes = saturating_add(
+            c.activation_bytes, ir_shape_elements(n->shape) * BYTES_PER_VALUE, &c.saturated);
     }
     c.peak_activation_bytes = peak_bytes(g);
     return c;

@@ -348,7 +348,7 @@ int ir_add_node(ir_graph *g, const ir_node *proto, const char **error)
     NASC_ASSERT(g->nnodes > 0);
     for (int i = 0; i < proto->ninputs; i++)
         NASC_ASSERT(proto->inputs[i] >= 0 && proto->inputs[i] < g->nnodes);
-    if (g->nnodes >= IR_MAX_NODES) {
+    if (g->nnodes > IR_MAX_NODES) { /* node 0, the input, is not an op */
         *error = arena_printf("the network has more than %d ops", IR_MAX_NODES);
         return -1;
     }

@@ -30,7 +30,7 @@
  */
 #define IR_MAX_ELEMENTS 2147483647LL
 
-/* The most nodes a graph may have; far above any real network. */
+/* The most ops a graph may have besides its input node; far above any real network. */
 #define IR_MAX_NODES 1000000
 
 typedef enum {
@@ -141,6 +141,7 @@ typedef struct {
     int64_t macs;
     int64_t activation_bytes;
     int64_t peak_activation_bytes;
+    bool saturated; /* a total exceeded INT64_MAX and was clamped to it */
 } ir_cost;
 
 int64_t ir_node_params(const ir_graph *g, const ir_node *n);

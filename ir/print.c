@@ -117,6 +117,8 @@ void ir_print_info(FILE *f, const ir_graph *g)
     }
 
     ir_cost c = ir_graph_cost(g);
+    if (c.saturated)
+        fprintf(f, "\nnote: a total exceeds %s and is shown at that bound\n", grouped(INT64_MAX));
     fprintf(f, "\nparams:                %s\n", grouped(c.params));
     fprintf(f, "MACs:                  %s\n", grouped(c.macs));
     fprintf(f, "activations:           %s (%s bytes)\n", mebibytes(c.activation_bytes),
@@ -135,18 +137,33 @@ static cJSON *shape_json(ir_shape s)
     return cJSON_CreateIntArray(dims, 3);
 }
 
+/* An integer written exactly: cJSON stores numbers as doubles, exact only to 2^53. */
+static cJSON *exact_integer(int64_t v)
+{
+    return cJSON_CreateRaw(arena_printf("%" PRId64, v));
+}
+
+/*
+ * A layer. Names of layers without parameters may repeat (every
+ * "layer1.0.relu"), so "id" (the node index, 0 being the input) and
+ * "input_ids" identify the graph's edges; "inputs" gives their names.
+ */
 static cJSON *layer_json(const ir_graph *g, int i)
 {
     const ir_node *n = &g->nodes[i];
     cJSON *layer = cJSON_CreateObject();
+    cJSON_AddNumberToObject(layer, "id", i);
     cJSON_AddStringToObject(layer, "name", n->name);
     cJSON_AddStringToObject(layer, "op", ir_op_name(n->op));
     cJSON_AddItemToObject(layer, "shape", shape_json(n->shape));
-    cJSON_AddNumberToObject(layer, "params", (double)ir_node_params(g, n));
-    cJSON_AddNumberToObject(layer, "macs", (double)ir_node_macs(g, n));
+    cJSON_AddItemToObject(layer, "params", exact_integer(ir_node_params(g, n)));
+    cJSON_AddItemToObject(layer, "macs", exact_integer(ir_node_macs(g, n)));
     cJSON *inputs = cJSON_AddArrayToObject(layer, "inputs");
-    for (int k = 0; k < n->ninputs; k++)
+    cJSON *ids = cJSON_AddArrayToObject(layer, "input_ids");
+    for (int k = 0; k < n->ninputs; k++) {
         cJSON_AddItemToArray(inputs, cJSON_CreateString(g->nodes[n->inputs[k]].name));
+        cJSON_AddItemToArray(ids, cJSON_CreateNumber(n->inputs[k]));
+    }
     return layer;
 }
 
@@ -173,15 +190,18 @@ char *ir_info_json(const ir_graph *g)
     cJSON *outputs = cJSON_AddArrayToObject(root, "outputs");
     for (int k = 0; k < g->noutputs; k++) {
         cJSON *out = cJSON_CreateObject();
+        cJSON_AddNumberToObject(out, "id", g->outputs[k]);
         cJSON_AddStringToObject(out, "name", g->nodes[g->outputs[k]].name);
         cJSON_AddItemToObject(out, "shape", shape_json(g->nodes[g->outputs[k]].shape));
         cJSON_AddItemToArray(outputs, out);
     }
 
-    cJSON_AddNumberToObject(root, "params", (double)c.params);
-    cJSON_AddNumberToObject(root, "macs", (double)c.macs);
-    cJSON_AddNumberToObject(root, "activation_bytes", (double)c.activation_bytes);
-    cJSON_AddNumberToObject(root, "peak_activation_bytes", (double)c.peak_activation_bytes);
+    cJSON_AddItemToObject(root, "params", exact_integer(c.params));
+    cJSON_AddItemToObject(root, "macs", exact_integer(c.macs));
+    cJSON_AddItemToObject(root, "activation_bytes", exact_integer(c.activation_bytes));
+    cJSON_AddItemToObject(root, "peak_activation_bytes", exact_integer(c.peak_activation_bytes));
+    if (c.saturated)
+        cJSON_AddTrueToObject(root, "saturated");
 
     cJSON *layers = cJSON_AddArrayToObject(root, "layers");
     cJSON *tensors = cJSON_AddArrayToObject(root, "tensors");

@@ -615,8 +615,8 @@ START_TEST(naming_duplicate_params)
                                    "}\n");
     ck_assert(tu_contains(errors, "test.nas:3:9: error: layer name 'c' is already used by "
                                   "another layer with parameters"));
-    ck_assert(tu_contains(errors, "test.nas:2:9: note: the earlier layer with that name is "
-                                  "here"));
+    ck_assert(tu_contains(errors, "test.nas:2:9: note: the earlier layer with that name comes "
+                                  "from here"));
 }
 END_TEST
 
@@ -1136,6 +1136,28 @@ START_TEST(arith_power_python)
 }
 END_TEST
 
+START_TEST(builtin_str_float_like_python)
+{
+    /* Expected strings are CPython 3.11's str() of the same floats. */
+    static const char *const cases[][2] = {
+        {"10.0", "10.0"}, {"1000.0", "1000.0"}, {"-1e3", "-1000.0"},
+        {"1.5e10", "15000000000.0"}, {"1e15", "1000000000000000.0"}, {"1e16", "1e+16"},
+        {"1.5e16", "1.5e+16"}, {"0.1", "0.1"}, {"0.0001", "0.0001"}, {"0.00001", "1e-05"},
+        {"1.0 / 3", "0.3333333333333333"}, {"123.456", "123.456"}, {"-0.5", "-0.5"},
+        {"2.5 * 2", "5.0"}, {"1e22", "1e+22"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* A '.' is not allowed in a layer name, so the error message shows the string. */
+        tu_result r = tu_compile(arena_printf("network n(input = [1, 4, 4]) {\n"
+                                              "    return relu(in) as (str(%s) + \".\")\n"
+                                              "}\n", cases[i][0]), NULL);
+        const char *expected = arena_printf("layer name '%s.' may contain", cases[i][1]);
+        ck_assert_msg(tu_contains(r.errors, expected), "str(%s): expected %s in:\n%s",
+                      cases[i][0], cases[i][1], r.errors);
+    }
+}
+END_TEST
+
 START_TEST(builtin_str_and_concat)
 {
     ir_graph *g = tu_build("network n(input = [1, 4, 4]) {\n"
@@ -1255,6 +1277,7 @@ static Suite *frontend_suite(void)
     tcase_add_test(arith, arith_float_floor_python);
     tcase_add_test(arith, arith_power_python);
     tcase_add_test(arith, builtin_str_and_concat);
+    tcase_add_test(arith, builtin_str_float_like_python);
     tcase_add_test(arith, arith_int_overflow);
     tcase_add_test(arith, arith_literal_too_large);
     tcase_add_test(arith, arith_division_by_zero);

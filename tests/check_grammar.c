@@ -111,7 +111,8 @@ START_TEST(newline_leading_pipe_ends)
                              "}\n",
                              NULL);
     ck_assert_ptr_null(r.graph);
-    ck_assert(tu_contains(r.errors, "test.nas:3:9: error: syntax error: unexpected '|'"));
+    ck_assert(tu_contains(r.errors, "test.nas:3:9: error: a line cannot start with '|': end "
+                                    "the previous line with '|' to continue a pipe"));
 }
 END_TEST
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "testutil.h"
 
 #define assert_shape(s, C, H, W)         \
@@ -814,6 +816,50 @@ START_TEST(verify_input_node)
 }
 END_TEST
 
+START_TEST(json_ids_and_exact_integers)
+{
+    /* Two unnamed relus share no name, so edges are given by id. */
+    ir_graph *g = tu_build("network n(input = [3, 8, 8]) {\n"
+                           "    a = relu(in) as r\n"
+                           "    b = relu(in) as r\n"
+                           "    return a + b\n"
+                           "}\n");
+    char *text = ir_info_json(g);
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(root);
+    cJSON *layers = cJSON_GetObjectItem(root, "layers");
+    cJSON *add = cJSON_GetArrayItem(layers, 2);
+    ck_assert_str_eq(cJSON_GetObjectItem(add, "op")->valuestring, "add");
+    ck_assert_int_eq(cJSON_GetObjectItem(add, "id")->valueint, 3);
+    cJSON *ids = cJSON_GetObjectItem(add, "input_ids");
+    ck_assert_int_eq(cJSON_GetArraySize(ids), 2);
+    ck_assert_int_eq(cJSON_GetArrayItem(ids, 0)->valueint, 1);
+    ck_assert_int_eq(cJSON_GetArrayItem(ids, 1)->valueint, 2);
+    ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "outputs"), 0),
+                                         "id")->valueint, 3);
+    ck_assert_ptr_null(cJSON_GetObjectItem(root, "saturated"));
+    cJSON_Delete(root);
+}
+END_TEST
+
+START_TEST(json_params_exact)
+{
+    /*
+     * 225 convs of 15001 x 141 x 141 x 15001 x 9 MACs each make
+     * 9,059,488,436,009,025, above 2^53, where a double would round it.
+     */
+    ir_graph *g = tu_build("network n(input = [15001, 141, 141]) {\n"
+                           "    x = in\n"
+                           "    repeat 225 { x = conv(x, 15001, k = 3, pad = 1, bias = false) }\n"
+                           "    return x\n"
+                           "}\n");
+    char *text = ir_info_json(g);
+    ck_assert(tu_contains(text, "\"macs\":9059488436009025,"));
+    free(text);
+}
+END_TEST
+
 static Suite *ir_suite(void)
 {
     Suite *s = suite_create("ir");
@@ -855,6 +901,11 @@ static Suite *ir_suite(void)
     tcase_add_test(ops, op_add_mul);
     tcase_add_test(ops, op_add_node_rejects);
     suite_add_tcase(s, ops);
+
+    TCase *json = tcase_create("json");
+    tcase_add_test(json, json_ids_and_exact_integers);
+    tcase_add_test(json, json_params_exact);
+    suite_add_tcase(s, json);
 
     TCase *cost = tcase_create("cost");
     tcase_add_test(cost, cost_params_and_macs_of_conv);

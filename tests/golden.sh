@@ -18,8 +18,12 @@ for src in "$dir"/*.nas; do
     name=${src%.nas}
     cmd=$(sed -n '1s/^# cmd: *//p' "$src")
     [ -n "$cmd" ] || cmd=check
+    # "# input: PATH" on the second line runs the command on PATH instead,
+    # for inputs whose own file name matters.
+    input=$(sed -n '2s/^# input: *//p' "$src")
+    [ -n "$input" ] || input=$src
     # The checkout's own path varies between machines; it reads as <root>.
-    actual=$(timeout 60 "$nasc" $cmd "$src" 2>&1 >/dev/null)
+    actual=$(timeout 60 "$nasc" $cmd "$input" 2>&1 >/dev/null)
     status=$?
     actual=$(printf '%s\n' "$actual" | sed "s|$root|<root>|g")
     want_status=1

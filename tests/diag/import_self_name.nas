@@ -1,0 +1,2 @@
+# cmd: check
+# input: tests/diag/selfimport/resnet.nas
