@@ -47,8 +47,10 @@ static const command_help commands[] = {
      "                  .nas expression: --set width=0.75, --set input=[3,160,160]\n"
      "  --json          print one JSON object: network, input, outputs, params,\n"
      "                  macs, activation_bytes, peak_activation_bytes, layers\n"
-     "                  (name, op, shape, params, macs, inputs) and tensors\n"
-     "                  (state_dict name, shape, parameter or buffer)\n"},
+     "                  (id, name, op, shape, params, macs, inputs, input_ids) and\n"
+     "                  tensors (state_dict name, shape, parameter or buffer);\n"
+     "                  ids number the graph's nodes, 0 being the input, because\n"
+     "                  layers without parameters may share a name\n"},
     {"ir", "print the IR graph of a network",
      "nasc ir FILE [--network NAME] [--set NAME=VALUE ...]",
      "Prints the graph one node a line: its inputs, attributes, output shape\n"
