@@ -44,7 +44,7 @@ clang_CC := clang
 clang_CFLAGS := -O2
 clang_STDLIB := $(CURDIR)/stdlib
 
-.PHONY: all check unit golden torchvision demo install clean
+.PHONY: all check unit golden torchvision demo install clean fuzz
 .DELETE_ON_ERROR:
 
 # The package check runs before make looks at anything it would build.
@@ -124,6 +124,21 @@ golden: build/asan/nasc
 
 torchvision: build/asan/nasc
 	$(ASAN_ENV) $(PYTHON) tests/torchvision_check.py build/asan/nasc
+
+# Coverage-guided fuzzing of the frontend (clang's libFuzzer), seeded with the
+# examples, the stdlib and the golden inputs; FUZZ_SECONDS bounds the run.
+FUZZ_SECONDS ?= 300
+build/fuzz/fuzz_frontend: tests/fuzz_frontend.c $(SOURCES) $(GENERATED) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -Ibuild/gen -Igrammar -DNASC_STDLIB_DIR='"$(CURDIR)/stdlib"' $$(pkg-config --cflags libcjson) \
+	    tests/fuzz_frontend.c $(SOURCES) $(GENERATED) -o $@ $(CJSON_LIBS) -lm
+
+fuzz: build/fuzz/fuzz_frontend
+	@mkdir -p build/fuzz/corpus
+	cp examples/*.nas stdlib/*.nas tests/diag/*.nas build/fuzz/corpus/
+	build/fuzz/fuzz_frontend -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=30 \
+	    -rss_limit_mb=4096 -artifact_prefix=build/fuzz/ build/fuzz/corpus
 
 demo: all
 	./nasc info examples/resnet50.nas

@@ -19,6 +19,7 @@
 #define NASC_COMMON_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +84,8 @@ void diag_warning(src_loc loc, const char *fmt, ...) __attribute__((format(print
 void diag_verror(src_loc loc, const char *fmt, va_list ap);
 int diag_error_count(void);
 void diag_reset(void);
+/* Sends diagnostics to `stream` instead of stderr (NULL restores stderr). */
+void diag_set_output(FILE *stream);
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 int diag_utf8_length(const unsigned char *s, size_t n);

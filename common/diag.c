@@ -19,6 +19,17 @@
 
 static ptr_vec files;
 static int error_count;
+static FILE *output; /* stderr unless diag_set_output chose another stream */
+
+void diag_set_output(FILE *stream)
+{
+    output = stream;
+}
+
+static FILE *out(void)
+{
+    return output ? output : stderr;
+}
 
 int src_add(const char *path, const char *text, size_t len)
 {
@@ -138,28 +149,28 @@ static void print_source_line(const src_file *f, src_loc loc)
 
     char gutter[32];
     int width = snprintf(gutter, sizeof gutter, "%5d", line);
-    fprintf(stderr, "%s | %s", gutter, before);
+    fprintf(out(), "%s | %s", gutter, before);
     for (size_t i = shown_start; i < shown_end;) {
         size_t n = char_bytes(text + i, text + shown_end);
         int valid = utf8_length(text + i, shown_end - i);
         if (text[i] == '\t')
-            fputc('\t', stderr);
+            fputc('\t', out());
         else if (!valid || text[i] < 0x20 || text[i] == 0x7F)
-            fputc('?', stderr);
+            fputc('?', out());
         else
-            fwrite(text + i, 1, n, stderr);
+            fwrite(text + i, 1, n, out());
         i += n;
     }
-    fprintf(stderr, "%s\n", after);
+    fprintf(out(), "%s\n", after);
 
-    fprintf(stderr, "%*s | %s", width, "", before[0] ? "   " : "");
+    fprintf(out(), "%*s | %s", width, "", before[0] ? "   " : "");
     for (size_t i = shown_start; i < start; i += char_bytes(text + i, text + shown_end))
-        fputc(text[i] == '\t' ? '\t' : ' ', stderr);
-    fputc('^', stderr);
+        fputc(text[i] == '\t' ? '\t' : ' ', out());
+    fputc('^', out());
     size_t i = start < shown_end ? start + char_bytes(text + start, text + shown_end) : start;
     for (; i < end; i += char_bytes(text + i, text + shown_end))
-        fputc('~', stderr);
-    fputc('\n', stderr);
+        fputc('~', out());
+    fputc('\n', out());
 }
 
 static void print_position(src_loc loc)
@@ -179,7 +190,7 @@ static void print_position(src_loc loc)
             i += char_bytes(text + i, text + f->len);
         }
     }
-    fprintf(stderr, "%s:%d:%d: ", f->path, line, col);
+    fprintf(out(), "%s:%d:%d: ", f->path, line, col);
 }
 
 static void report(const char *kind, src_loc loc, const char *fmt, va_list ap)
@@ -187,10 +198,10 @@ static void report(const char *kind, src_loc loc, const char *fmt, va_list ap)
     if (loc.file >= 0)
         print_position(loc);
     else
-        fprintf(stderr, "nasc: ");
-    fprintf(stderr, "%s: ", kind);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+        fprintf(out(), "nasc: ");
+    fprintf(out(), "%s: ", kind);
+    vfprintf(out(), fmt, ap);
+    fputc('\n', out());
     if (loc.file >= 0)
         print_source_line(src_get(loc.file), loc);
 }
@@ -201,7 +212,7 @@ void diag_verror(src_loc loc, const char *fmt, va_list ap)
     if (error_count <= DIAG_MAX_ERRORS)
         report("error", loc, fmt, ap);
     else if (error_count == DIAG_MAX_ERRORS + 1)
-        fprintf(stderr, "nasc: too many errors, stopping here\n");
+        fprintf(out(), "nasc: too many errors, stopping here\n");
 }
 
 void diag_error(src_loc loc, const char *fmt, ...)
