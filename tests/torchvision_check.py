@@ -114,17 +114,21 @@ def format_keys(keys):
     return text + (f" (and {more} more)" if more > 0 else "")
 
 
-def compare_with_torchvision(name, report, model):
-    """Return a list of (check, passed, detail) comparing a nasc report with a model."""
+def compare_with_torchvision(name, report, model, oracle="torchvision"):
+    """Return a list of (check, passed, detail) comparing a nasc report with a model.
+
+    oracle names the model's source in the details: torchvision, or the
+    reference definitions of tests/reference_models.py.
+    """
     results = []
 
     params = sum(p.numel() for p in model.parameters())
     results.append(("params", report.get("params") == params,
-                    f"nasc {report.get('params')}, torchvision {params}"))
+                    f"nasc {report.get('params')}, {oracle} {params}"))
 
     macs = count_macs(model)
     results.append(("macs", report.get("macs") == macs,
-                    f"nasc {report.get('macs')}, torchvision {macs}"))
+                    f"nasc {report.get('macs')}, {oracle} {macs}"))
 
     state = model.state_dict()
     tensors = {t["name"]: t["shape"] for t in report.get("tensors", [])}
@@ -141,7 +145,7 @@ def compare_with_torchvision(name, report, model):
     for key in sorted(set(state) & set(tensors)):
         expected = list(state[key].shape)
         if tensors[key] != expected:
-            wrong_shapes.append(f"{key} nasc {tensors[key]} torchvision {expected}")
+            wrong_shapes.append(f"{key} nasc {tensors[key]} {oracle} {expected}")
     if wrong_shapes:
         listed = "; ".join(wrong_shapes[:MAX_LISTED_KEYS])
         more = len(wrong_shapes) - MAX_LISTED_KEYS
@@ -180,9 +184,11 @@ def main(argv):
             continue
         if name in REFERENCE_NETWORKS:
             model = constructor().eval()
+            oracle = "reference"
         else:
             model = constructor(weights=None).eval()
-        for check, ok, detail in compare_with_torchvision(name, report, model):
+            oracle = "torchvision"
+        for check, ok, detail in compare_with_torchvision(name, report, model, oracle):
             record(name, check, ok, detail)
 
     # A network parameter set on the command line: width 0.75 as torchvision's width_mult.
