@@ -24,9 +24,10 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 SOURCES := common/arena.c common/diag.c frontend/ast.c frontend/load.c frontend/eval.c \
-           frontend/ops.c frontend/call.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c
+           frontend/ops.c frontend/call.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c \
+           codegen/lower.c codegen/plan.c codegen/weights.c codegen/emit.c
 GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c
-HEADERS := $(wildcard common/*.h frontend/*.h grammar/*.h ir/*.h)
+HEADERS := $(wildcard common/*.h frontend/*.h grammar/*.h ir/*.h codegen/*.h)
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
 
 # Each variant is a set of flags and a folder under build/.
@@ -44,7 +45,7 @@ clang_CC := clang
 clang_CFLAGS := -O2
 clang_STDLIB := $(CURDIR)/stdlib
 
-.PHONY: all check unit golden torchvision demo install clean fuzz
+.PHONY: all check unit golden torchvision codegen demo install clean fuzz
 .DELETE_ON_ERROR:
 
 # The package check runs before make looks at anything it would build.
@@ -52,7 +53,9 @@ all:
 	@tools/deps.sh build
 	@$(MAKE) --no-print-directory nasc
 
+# Replaced, not overwritten, so that a running nasc does not block the build.
 nasc: build/release/nasc
+	rm -f $@
 	cp $< $@
 
 # ---- generated parser ----
@@ -110,7 +113,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_sta
 check:
 	@tools/deps.sh check
 	@$(MAKE) --no-print-directory build/gcc/nasc build/clang/nasc
-	@$(MAKE) --no-print-directory unit golden torchvision
+	@$(MAKE) --no-print-directory unit golden torchvision codegen
 	@echo "make check: all tests passed"
 
 unit: $(patsubst %,build/asan/tests/%,$(TESTS)) build/asan/nasc
@@ -139,6 +142,12 @@ fuzz: build/fuzz/fuzz_frontend
 	cp examples/*.nas stdlib/*.nas tests/diag/*.nas build/fuzz/corpus/
 	build/fuzz/fuzz_frontend -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=30 \
 	    -rss_limit_mb=4096 -artifact_prefix=build/fuzz/ build/fuzz/corpus
+
+# Generated C: numerically equal to PyTorch on the same weights and input,
+# and warning-free under gcc and clang, clean under ASan and UBSan.
+codegen: build/asan/nasc
+	NASC_CACHE=$(CURDIR)/build/cache $(ASAN_ENV) $(PYTHON) tests/codegen_check.py build/asan/nasc
+	$(ASAN_ENV) tests/generated_c_check.sh build/asan/nasc
 
 demo: all
 	./nasc info examples/resnet50.nas

@@ -1,0 +1,121 @@
+/*
+ * The code generator: from a verified IR graph to standalone C99.
+ *
+ *   lower.c   the steps to run: dead layers dropped, batch norm folded into
+ *             the conv before it, activations fused into their producer's
+ *             epilogue, identity/dropout/flatten/split turned into views
+ *   plan.c    the memory plan: every intermediate buffer gets an offset in
+ *             one workspace, reusing memory once a buffer is dead
+ *   weights.c the weight values: from a safetensors file by layer name, or
+ *             pseudo-random from a seed; batch norm folded here
+ *   emit.c    the C text: one specialized kernel per distinct shape and
+ *             attribute set, the run function, header, Makefile and main.c
+ *
+ * Memory policy: everything lives in the compilation arena.
+ */
+#ifndef NASC_CODEGEN_H
+#define NASC_CODEGEN_H
+
+#include "../ir/ir.h"
+
+/* Activations that a producer applies in its epilogue. */
+typedef enum {
+    CG_ACT_NONE,
+    CG_ACT_RELU,
+    CG_ACT_RELU6,
+    CG_ACT_HARDSWISH,
+    CG_ACT_HARDSIGMOID,
+    CG_ACT_SIGMOID,
+} cg_act;
+
+/* Where a tensor lives: a buffer and an element offset into it. */
+typedef struct {
+    int buffer;     /* index into cg_program.buffers; -1 for the network input */
+    int64_t offset; /* in elements */
+} cg_place;
+
+typedef struct {
+    int64_t elements;
+    int64_t offset;   /* in bytes, in the workspace; set by the planner */
+    int first_step;   /* live range, in steps; set by the planner */
+    int last_step;
+} cg_buffer;
+
+/* One kernel call. */
+typedef struct {
+    int node;         /* the IR node whose value the step produces */
+    ir_op op;         /* conv, linear, pooling, add, mul, concat copy, ... */
+    cg_act act;       /* fused epilogue */
+    int ninputs;
+    int inputs[8];    /* IR nodes read; concat may have more, see extra_inputs */
+    int *extra_inputs;
+    int nextra;
+    bool folded_bn;   /* conv or linear whose batch norm was folded in */
+    int bn_node;      /* the folded batch norm, or -1 */
+    int64_t weight_offset; /* in floats, into the weight array */
+    int64_t bias_offset;   /* -1 when there is no bias */
+} cg_step;
+
+typedef struct {
+    const ir_graph *graph;
+    cg_step *steps;
+    int nsteps;
+    cg_place *places;     /* per IR node */
+    int *value_node;      /* per IR node: the node whose step computes its value */
+    cg_buffer *buffers;
+    int nbuffers;
+    int64_t workspace_bytes;
+    int64_t total_tensor_bytes; /* every intermediate tensor, without reuse */
+    int64_t weight_count;       /* floats in the weight array */
+} cg_program;
+
+/* ---- lower.c ---- */
+cg_program *cg_lower(const ir_graph *g);
+
+/* ---- plan.c ---- */
+void cg_plan(cg_program *p);
+
+/* ---- weights.c ---- */
+
+/* Raw weights of the IR tensors, by node, before folding. */
+typedef struct {
+    float **data;   /* per tensor of ir_node_tensors order, per node; NULL if absent */
+} cg_raw_weights;
+
+/*
+ * Fills the folded weight array of the program from a safetensors file, or
+ * pseudo-random values from `seed` when path is NULL. Reports every missing,
+ * unexpected and wrongly shaped tensor before failing; NULL on error.
+ */
+float *cg_weights(cg_program *p, const char *safetensors_path, uint64_t seed);
+
+/* ---- emit.c ---- */
+
+typedef struct {
+    const char *out_dir;
+    const char *command_line; /* for the banner */
+    bool embed_weights;
+} cg_options;
+
+/* The generated files, in memory. */
+typedef struct {
+    const char *header;   /* NET.h */
+    const char *source;   /* NET.c */
+    const char *program;  /* main.c */
+    const char *makefile;
+    const unsigned char *weights; /* NET.weights, NULL when embedded */
+    size_t weights_size;
+} cg_files;
+
+cg_files cg_render(const cg_program *p, const float *weights, const cg_options *o);
+
+/* Writes the files into o->out_dir, each through a temporary file and a rename. */
+bool cg_write(const cg_program *p, const cg_files *files, const char *out_dir);
+
+/* Renders and writes: NET.h, NET.c, NET.weights (unless embedded), Makefile and main.c. */
+bool cg_emit(const cg_program *p, const float *weights, const cg_options *o);
+
+/* A 64-bit FNV-1a hash of the weight layout: names and shapes, in order. */
+uint64_t cg_layout_hash(const cg_program *p);
+
+#endif

@@ -1,0 +1,799 @@
+/*
+ * C emission. The generated NET.c holds, in order: a banner, the weight
+ * array, activation helpers, one kernel per distinct specialization (its
+ * name spells op, kernel, stride, padding and shapes, so equal names mean
+ * equal code and each is emitted once), the run function that calls the
+ * kernels on workspace offsets fixed by the memory plan, and the weight
+ * loader. Every size is a compile-time constant; the run function
+ * allocates nothing.
+ *
+ * Weight file format (NET.weights): the 8 bytes "NASCWGT1", the float count
+ * and a hash of the weight layout as 64-bit little-endian integers, then
+ * the floats, little-endian. The loader rejects any other count or layout,
+ * so weights of another network or another nasc build cannot load.
+ */
+#include "codegen.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+    char *text;
+    size_t size;
+    FILE *f;
+} text_buffer;
+
+static void tb_open(text_buffer *tb)
+{
+    tb->text = NULL;
+    tb->size = 0;
+    tb->f = open_memstream(&tb->text, &tb->size);
+    NASC_ASSERT(tb->f);
+}
+
+static char *tb_close(text_buffer *tb)
+{
+    fclose(tb->f);
+    char *copy = arena_strndup(tb->text, tb->size);
+    free(tb->text);
+    return copy;
+}
+
+static const char *upper(const char *s)
+{
+    char *u = arena_strdup(s);
+    for (char *c = u; *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
+    return u;
+}
+
+static const char *act_suffix(cg_act act)
+{
+    switch (act) {
+    case CG_ACT_NONE: return "";
+    case CG_ACT_RELU: return "_relu";
+    case CG_ACT_RELU6: return "_relu6";
+    case CG_ACT_HARDSWISH: return "_hardswish";
+    case CG_ACT_HARDSIGMOID: return "_hardsigmoid";
+    case CG_ACT_SIGMOID: return "_sigmoid";
+    }
+    NASC_UNREACHABLE();
+}
+
+static const char *act_call(cg_act act, const char *expr)
+{
+    if (act == CG_ACT_NONE)
+        return expr;
+    return arena_printf("act%s(%s)", act_suffix(act), expr);
+}
+
+uint64_t cg_layout_hash(const cg_program *p)
+{
+    uint64_t h = 1469598103934665603u;
+    const char *text = p->graph->name;
+    for (const char *c = text; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211u;
+    for (int t = 0; t < p->nsteps; t++) {
+        const cg_step *s = &p->steps[t];
+        uint64_t fields[4] = {(uint64_t)s->op, (uint64_t)s->weight_offset,
+                              (uint64_t)s->bias_offset, (uint64_t)s->node};
+        for (int k = 0; k < 4; k++)
+            h = (h ^ fields[k]) * 1099511628211u;
+    }
+    return h ^ (uint64_t)p->weight_count;
+}
+
+/* ---- kernels ---- */
+
+typedef struct {
+    ptr_vec names; /* kernels already emitted */
+    FILE *f;
+} kernel_set;
+
+static bool already_emitted(kernel_set *k, const char *name)
+{
+    for (int i = 0; i < k->names.len; i++)
+        if (strcmp(k->names.items[i], name) == 0)
+            return true;
+    vec_push(&k->names, (void *)name);
+    return false;
+}
+
+static const char *conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
+                               const ir_node *n)
+{
+    ir_shape in = g->nodes[n->inputs[0]].shape;
+    const ir_window *w = &n->attr.conv.win;
+    bool bias = s->bias_offset >= 0;
+    const char *name = arena_printf(
+        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s", w->kh, w->kw, w->sh, w->sw,
+        w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups, in.c, n->shape.c, in.h, in.w,
+        bias ? "_bias" : "", act_suffix(s->act));
+    if (already_emitted(k, name))
+        return name;
+
+    FILE *f = k->f;
+    fprintf(f, "/*\n * conv: kernel %dx%d, stride %dx%d, padding %dx%d, dilation %dx%d, groups %d;\n"
+               " * %s -> %s%s%s.\n */\n",
+            w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups,
+            ir_shape_str(in), ir_shape_str(n->shape), s->folded_bn ? "; batch norm folded" : "",
+            s->act ? arena_printf("; %s fused", act_suffix(s->act) + 1) : "");
+    fprintf(f, "static void %s(const float *restrict x, float *restrict y,\n"
+               "    const float *restrict w, const float *restrict b)\n{\n", name);
+    fprintf(f, "    enum { C = %d, H = %d, W = %d, OC = %d, OH = %d, OW = %d };\n", in.c, in.h, in.w,
+            n->shape.c, n->shape.h, n->shape.w);
+    fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d, DH = %d, DW = %d };\n",
+            w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
+    fprintf(f, "    enum { GROUPS = %d, CPG = C / GROUPS, OCPG = OC / GROUPS };\n\n",
+            n->attr.conv.groups);
+    fprintf(f, "    for (int oc = 0; oc < OC; oc++) {\n"
+               "        const float *wo = w + (long)oc * CPG * KH * KW;\n"
+               "        const float *xg = x + (long)(oc / OCPG) * CPG * H * W;\n"
+               "        for (int oh = 0; oh < OH; oh++) {\n"
+               "            for (int ow = 0; ow < OW; ow++) {\n"
+               "                float acc = %s;\n"
+               "                for (int ic = 0; ic < CPG; ic++) {\n"
+               "                    for (int kh = 0; kh < KH; kh++) {\n"
+               "                        const int ih = oh * SH - PH + kh * DH;\n"
+               "                        if (ih < 0 || ih >= H)\n"
+               "                            continue;\n"
+               "                        for (int kw = 0; kw < KW; kw++) {\n"
+               "                            const int iw = ow * SW - PW + kw * DW;\n"
+               "                            if (iw >= 0 && iw < W)\n"
+               "                                acc += xg[((long)ic * H + ih) * W + iw] *\n"
+               "                                       wo[(ic * KH + kh) * KW + kw];\n"
+               "                        }\n"
+               "                    }\n"
+               "                }\n"
+               "                y[((long)oc * OH + oh) * OW + ow] = %s;\n"
+               "            }\n"
+               "        }\n"
+               "    }\n}\n\n",
+            bias ? "b[oc]" : "0.0f", act_call(s->act, "acc"));
+    return name;
+}
+
+static const char *linear_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
+                                 const ir_node *n)
+{
+    int in = g->nodes[n->inputs[0]].shape.c;
+    bool bias = s->bias_offset >= 0;
+    const char *name = arena_printf("linear_i%d_o%d%s%s", in, n->attr.linear.out,
+                                    bias ? "_bias" : "", act_suffix(s->act));
+    if (already_emitted(k, name))
+        return name;
+    fprintf(k->f, "/* linear: %d -> %d features%s. */\n", in, n->attr.linear.out,
+            s->act ? arena_printf(", %s fused", act_suffix(s->act) + 1) : "");
+    fprintf(k->f, "static void %s(const float *restrict x, float *restrict y,\n"
+                  "    const float *restrict w, const float *restrict b)\n{\n"
+                  "    enum { IN = %d, OUT = %d };\n\n"
+                  "    for (int o = 0; o < OUT; o++) {\n"
+                  "        float acc = %s;\n"
+                  "        for (int i = 0; i < IN; i++)\n"
+                  "            acc += w[(long)o * IN + i] * x[i];\n"
+                  "        y[o] = %s;\n"
+                  "    }\n}\n\n",
+            name, in, n->attr.linear.out, bias ? "b[o]" : "0.0f", act_call(s->act, "acc"));
+    return name;
+}
+
+static const char *bn_kernel(kernel_set *k, const cg_step *s, const ir_node *n)
+{
+    const char *name = arena_printf("batchnorm_c%d_n%d%s", n->shape.c, n->shape.h * n->shape.w,
+                                    act_suffix(s->act));
+    if (already_emitted(k, name))
+        return name;
+    fprintf(k->f, "/* batch norm as a per-channel scale and shift: %s. */\n",
+            ir_shape_str(n->shape));
+    fprintf(k->f, "static void %s(const float *restrict x, float *restrict y,\n"
+                  "    const float *restrict scale, const float *restrict shift)\n{\n"
+                  "    enum { C = %d, N = %d };\n\n"
+                  "    for (int c = 0; c < C; c++)\n"
+                  "        for (int i = 0; i < N; i++)\n"
+                  "            y[(long)c * N + i] = %s;\n}\n\n",
+            name, n->shape.c, n->shape.h * n->shape.w,
+            act_call(s->act, "x[(long)c * N + i] * scale[c] + shift[c]"));
+    return name;
+}
+
+static const char *activation_kernel(kernel_set *k, const ir_node *n)
+{
+    static const char *const names[] = {
+        [IR_RELU] = "relu", [IR_RELU6] = "relu6", [IR_HARDSWISH] = "hardswish",
+        [IR_HARDSIGMOID] = "hardsigmoid", [IR_SIGMOID] = "sigmoid",
+    };
+    const char *act = names[n->op];
+    int64_t count = ir_shape_elements(n->shape);
+    const char *name = arena_printf("%s_n%lld", act, (long long)count);
+    if (already_emitted(k, name))
+        return name;
+    fprintf(k->f, "/* %s of %s values. */\n", act, ir_shape_str(n->shape));
+    fprintf(k->f, "static void %s(const float *restrict x, float *restrict y)\n{\n"
+                  "    enum { N = %lld };\n\n"
+                  "    for (long i = 0; i < N; i++)\n"
+                  "        y[i] = act_%s(x[i]);\n}\n\n",
+            name, (long long)count, act);
+    return name;
+}
+
+static const char *pool_kernel(kernel_set *k, const ir_graph *g, const ir_node *n)
+{
+    ir_shape in = g->nodes[n->inputs[0]].shape;
+    const ir_window *w = &n->attr.pool.win;
+    bool is_max = n->op == IR_MAXPOOL;
+    bool include_pad = n->attr.pool.count_include_pad;
+    const char *name = arena_printf("%s_k%dx%d_s%dx%d_p%dx%d_d%dx%d_c%d_h%dx%d_o%dx%d%s",
+                                    is_max ? "maxpool" : "avgpool", w->kh, w->kw, w->sh, w->sw,
+                                    w->ph, w->pw, w->dh, w->dw, in.c, in.h, in.w, n->shape.h,
+                                    n->shape.w, !is_max && !include_pad ? "_exclude_pad" : "");
+    if (already_emitted(k, name))
+        return name;
+
+    FILE *f = k->f;
+    fprintf(f, "/*\n * %s: kernel %dx%d, stride %dx%d, padding %dx%d, dilation %dx%d%s;\n"
+               " * %s -> %s. Windows are clipped to the input%s.\n */\n",
+            is_max ? "max pooling" : "average pooling", w->kh, w->kw, w->sh, w->sw, w->ph, w->pw,
+            w->dh, w->dw, n->attr.pool.ceil_mode ? ", ceil_mode" : "", ir_shape_str(in),
+            ir_shape_str(n->shape),
+            is_max ? "" : include_pad ? "; the divisor counts padding inside the padded input"
+                                      : "; the divisor counts input cells only");
+    fprintf(f, "static void %s(const float *restrict x, float *restrict y)\n{\n", name);
+    fprintf(f, "    enum { C = %d, H = %d, W = %d, OH = %d, OW = %d };\n", in.c, in.h, in.w,
+            n->shape.h, n->shape.w);
+    fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d, DH = %d, DW = %d };\n\n",
+            w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
+    fprintf(f, "    for (int c = 0; c < C; c++) {\n"
+               "        const float *xc = x + (long)c * H * W;\n"
+               "        for (int oh = 0; oh < OH; oh++) {\n"
+               "            for (int ow = 0; ow < OW; ow++) {\n");
+    if (is_max) {
+        fprintf(f, "                float best = -INFINITY;\n"
+                   "                for (int kh = 0; kh < KH; kh++) {\n"
+                   "                    const int ih = oh * SH - PH + kh * DH;\n"
+                   "                    if (ih < 0 || ih >= H)\n"
+                   "                        continue;\n"
+                   "                    for (int kw = 0; kw < KW; kw++) {\n"
+                   "                        const int iw = ow * SW - PW + kw * DW;\n"
+                   "                        if (iw >= 0 && iw < W && xc[ih * W + iw] > best)\n"
+                   "                            best = xc[ih * W + iw];\n"
+                   "                    }\n"
+                   "                }\n"
+                   "                y[((long)c * OH + oh) * OW + ow] = best;\n");
+    } else {
+        fprintf(f, "                int h0 = oh * SH - PH, w0 = ow * SW - PW;\n"
+                   "                int h1 = h0 + KH < H + PH ? h0 + KH : H + PH;\n"
+                   "                int w1 = w0 + KW < W + PW ? w0 + KW : W + PW;\n"
+                   "                const int padded = (h1 - h0) * (w1 - w0);\n"
+                   "                h0 = h0 > 0 ? h0 : 0;\n"
+                   "                w0 = w0 > 0 ? w0 : 0;\n"
+                   "                h1 = h1 < H ? h1 : H;\n"
+                   "                w1 = w1 < W ? w1 : W;\n"
+                   "                float sum = 0.0f;\n"
+                   "                for (int ih = h0; ih < h1; ih++)\n"
+                   "                    for (int iw = w0; iw < w1; iw++)\n"
+                   "                        sum += xc[ih * W + iw];\n"
+                   "                y[((long)c * OH + oh) * OW + ow] = sum / (float)%s;\n",
+                include_pad ? "padded" : "((h1 - h0) * (w1 - w0))");
+    }
+    fprintf(f, "            }\n        }\n    }\n");
+    if (!is_max && include_pad)
+        fprintf(f, "    (void)DH;\n    (void)DW;\n");
+    else if (!is_max)
+        fprintf(f, "    (void)DH;\n    (void)DW;\n");
+    fprintf(f, "}\n\n");
+    return name;
+}
+
+static const char *simple_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
+                                 const ir_node *n)
+{
+    FILE *f = k->f;
+    ir_shape in = n->ninputs > 0 ? g->nodes[n->inputs[0]].shape : n->shape;
+    int64_t count = ir_shape_elements(n->shape);
+    const char *name;
+    switch (n->op) {
+    case IR_GLOBAL_AVGPOOL:
+        name = arena_printf("global_avgpool_c%d_n%d", in.c, in.h * in.w);
+        if (!already_emitted(k, name))
+            fprintf(f, "/* global average pooling: %s -> %dx1x1. */\n"
+                       "static void %s(const float *restrict x, float *restrict y)\n{\n"
+                       "    enum { C = %d, N = %d };\n\n"
+                       "    for (int c = 0; c < C; c++) {\n"
+                       "        float sum = 0.0f;\n"
+                       "        for (int i = 0; i < N; i++)\n"
+                       "            sum += x[(long)c * N + i];\n"
+                       "        y[c] = sum / (float)N;\n"
+                       "    }\n}\n\n",
+                    ir_shape_str(in), in.c, name, in.c, in.h * in.w);
+        return name;
+    case IR_ADD:
+        name = arena_printf("add_n%lld%s", (long long)count, act_suffix(s->act));
+        if (!already_emitted(k, name))
+            fprintf(f, "/* element-wise sum of two %s tensors%s. */\n"
+                       "static void %s(const float *restrict a, const float *restrict b, "
+                       "float *restrict y)\n{\n"
+                       "    enum { N = %lld };\n\n"
+                       "    for (long i = 0; i < N; i++)\n"
+                       "        y[i] = %s;\n}\n\n",
+                    ir_shape_str(n->shape),
+                    s->act ? arena_printf(", %s fused", act_suffix(s->act) + 1) : "", name,
+                    (long long)count, act_call(s->act, "a[i] + b[i]"));
+        return name;
+    case IR_MUL: {
+        ir_shape bs = g->nodes[n->inputs[1]].shape;
+        bool per_channel = bs.h * bs.w == 1 && n->shape.h * n->shape.w != 1;
+        name = arena_printf("mul_c%d_n%d%s", n->shape.c, n->shape.h * n->shape.w,
+                            per_channel ? "_per_channel" : "");
+        if (!already_emitted(k, name))
+            fprintf(f, "/* element-wise product, %s. */\n"
+                       "static void %s(const float *restrict a, const float *restrict b, "
+                       "float *restrict y)\n{\n"
+                       "    enum { C = %d, N = %d };\n\n"
+                       "    for (int c = 0; c < C; c++)\n"
+                       "        for (int i = 0; i < N; i++)\n"
+                       "            y[(long)c * N + i] = a[(long)c * N + i] * b[%s];\n}\n\n",
+                    per_channel ? "the second operand scaling each channel" : "equal shapes",
+                    name, n->shape.c, n->shape.h * n->shape.w,
+                    per_channel ? "c" : "(long)c * N + i");
+        return name;
+    }
+    case IR_SHUFFLE: {
+        int groups = n->attr.shuffle.groups;
+        name = arena_printf("shuffle_g%d_c%d_n%d", groups, n->shape.c, n->shape.h * n->shape.w);
+        if (!already_emitted(k, name))
+            fprintf(f, "/*\n * channel shuffle with %d groups of %s, in PyTorch's order: output\n"
+                       " * channel j * G + i is input channel i * (C / G) + j.\n */\n"
+                       "static void %s(const float *restrict x, float *restrict y)\n{\n"
+                       "    enum { G = %d, C = %d, N = %d, PER_GROUP = C / G };\n\n"
+                       "    for (int i = 0; i < G; i++)\n"
+                       "        for (int j = 0; j < PER_GROUP; j++)\n"
+                       "            memcpy(y + (long)(j * G + i) * N, x + (long)(i * PER_GROUP + j) * N,\n"
+                       "                   sizeof(float) * N);\n}\n\n",
+                    groups, ir_shape_str(n->shape), name, groups, n->shape.c,
+                    n->shape.h * n->shape.w);
+        return name;
+    }
+    default:
+        NASC_UNREACHABLE();
+    }
+}
+
+/* ---- the run function ---- */
+
+static const char *tensor_ptr(const cg_program *p, int node)
+{
+    cg_place place = p->places[node];
+    if (place.buffer < 0)
+        return place.offset ? arena_printf("input + %lld", (long long)place.offset) : "input";
+    int64_t at = p->buffers[place.buffer].offset / (int64_t)sizeof(float) + place.offset;
+    return arena_printf("ws + %lld", (long long)at);
+}
+
+static const char *weight_ptr(int64_t offset)
+{
+    return arena_printf("weights + %lld", (long long)offset);
+}
+
+/* "conv1 + bn1 + relu": the layers a step computes, first to last. */
+static const char *fused_names(const ir_graph *g, int first, int last)
+{
+    const char *names = g->nodes[last].name;
+    for (int n = last; n != first;) {
+        n = g->nodes[n].inputs[0];
+        names = arena_printf("%s + %s", g->nodes[n].name, names);
+    }
+    return names;
+}
+
+static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s)
+{
+    const ir_graph *g = p->graph;
+    int layer = s->node;
+    while (g->nodes[layer].op != s->op)
+        layer = g->nodes[layer].inputs[0];
+    const ir_node *n = &g->nodes[layer];
+    const char *x = n->ninputs > 0 ? tensor_ptr(p, n->inputs[0]) : "";
+    const char *y = tensor_ptr(p, s->node);
+    const char *name;
+
+    fprintf(run, "    /* %s */\n", fused_names(g, layer, s->node));
+    switch (s->op) {
+    case IR_CONV:
+        name = conv_kernel(k, g, s, n);
+        fprintf(run, "    %s(%s, %s, %s, %s);\n", name, x, y, weight_ptr(s->weight_offset),
+                s->bias_offset >= 0 ? weight_ptr(s->bias_offset) : "NULL");
+        break;
+    case IR_LINEAR:
+        name = linear_kernel(k, g, s, n);
+        fprintf(run, "    %s(%s, %s, %s, %s);\n", name, x, y, weight_ptr(s->weight_offset),
+                s->bias_offset >= 0 ? weight_ptr(s->bias_offset) : "NULL");
+        break;
+    case IR_BN:
+        name = bn_kernel(k, s, n);
+        fprintf(run, "    %s(%s, %s, %s, %s);\n", name, x, y, weight_ptr(s->weight_offset),
+                weight_ptr(s->bias_offset));
+        break;
+    case IR_RELU:
+    case IR_RELU6:
+    case IR_HARDSWISH:
+    case IR_HARDSIGMOID:
+    case IR_SIGMOID:
+        fprintf(run, "    %s(%s, %s);\n", activation_kernel(k, n), x, y);
+        break;
+    case IR_MAXPOOL:
+    case IR_AVGPOOL:
+        fprintf(run, "    %s(%s, %s);\n", pool_kernel(k, g, n), x, y);
+        break;
+    case IR_GLOBAL_AVGPOOL:
+    case IR_SHUFFLE:
+        fprintf(run, "    %s(%s, %s);\n", simple_kernel(k, g, s, n), x, y);
+        break;
+    case IR_ADD:
+    case IR_MUL:
+        fprintf(run, "    %s(%s, %s, %s);\n", simple_kernel(k, g, s, n), x,
+                tensor_ptr(p, n->inputs[1]), y);
+        break;
+    case IR_ZERO:
+        fprintf(run, "    memset(%s, 0, sizeof(float) * %lld);\n", y,
+                (long long)ir_shape_elements(n->shape));
+        break;
+    case IR_CONCAT: {
+        /* Inputs written in place by their producer need no copy. */
+        int64_t offset = 0;
+        cg_place out = p->places[s->node];
+        for (int i = 0; i < n->ninputs; i++) {
+            int in = n->inputs[i];
+            int64_t count = ir_shape_elements(g->nodes[in].shape);
+            cg_place src = p->places[in];
+            bool in_place = src.buffer == out.buffer && src.offset == out.offset + offset;
+            if (!in_place)
+                fprintf(run, "    memcpy(%s + %lld, %s, sizeof(float) * %lld);\n", y,
+                        (long long)offset, tensor_ptr(p, in), (long long)count);
+            offset += count;
+        }
+        break;
+    }
+    default:
+        NASC_UNREACHABLE();
+    }
+}
+
+/* ---- files ---- */
+
+static const char *banner(const cg_program *p, const cg_options *o)
+{
+    const ir_graph *g = p->graph;
+    return arena_printf("/*\n * %s: generated by nasc %s with\n *   %s\n"
+                        " * Input %s, NCHW float32, batch 1. Regenerate rather than edit.\n */\n",
+                        g->name, NASC_VERSION, o->command_line, ir_shape_str(g->nodes[0].shape));
+}
+
+static int64_t output_elements(const ir_graph *g)
+{
+    int64_t total = 0;
+    for (int k = 0; k < g->noutputs; k++)
+        total += ir_shape_elements(g->nodes[g->outputs[k]].shape);
+    return total;
+}
+
+static char *header_text(const cg_program *p, const cg_options *o)
+{
+    const ir_graph *g = p->graph;
+    const char *net = g->name;
+    const char *NET = upper(net);
+    text_buffer tb;
+    tb_open(&tb);
+    FILE *f = tb.f;
+    fprintf(f, "%s", banner(p, o));
+    fprintf(f, "#ifndef %s_H\n#define %s_H\n\n", NET, NET);
+    fprintf(f, "/* Floats in the input and in the output (the outputs, concatenated). */\n");
+    fprintf(f, "#define %s_INPUT_SIZE %lld\n", NET, (long long)ir_shape_elements(g->nodes[0].shape));
+    fprintf(f, "#define %s_OUTPUT_SIZE %lld\n", NET, (long long)output_elements(g));
+    fprintf(f, "/* Bytes of the workspace that %s_run needs; any alignment of float works. */\n", net);
+    fprintf(f, "#define %s_WORKSPACE_BYTES %lld\n", NET, (long long)p->workspace_bytes);
+    fprintf(f, "#define %s_WEIGHT_COUNT %lld\n\n", NET, (long long)p->weight_count);
+    fprintf(f, "enum {\n    %s_OK = 0,\n    %s_ERROR_OPEN = -1,     /* the weights file cannot be opened */\n"
+               "    %s_ERROR_READ = -2,     /* reading it failed or it is too short */\n"
+               "    %s_ERROR_FORMAT = -3,   /* not a nasc weights file */\n"
+               "    %s_ERROR_NETWORK = -4,  /* weights of another network or layout */\n"
+               "    %s_ERROR_SIZE = -5      /* the file is longer than the weights */\n};\n\n",
+            NET, NET, NET, NET, NET, NET);
+    if (o->embed_weights)
+        fprintf(f, "/* The weights are embedded in this build: this returns %s_OK. */\n", NET);
+    else
+        fprintf(f, "/*\n * Loads the weights written by `nasc build` (%s.weights). Returns %s_OK or\n"
+                   " * a negative %s_ERROR_* status, which %s_strerror describes.\n */\n",
+                net, NET, NET, net);
+    fprintf(f, "int %s_load_weights(const char *path);\nconst char *%s_strerror(int status);\n\n",
+            net, net);
+    fprintf(f, "/*\n * Runs the network on `input` (%s_INPUT_SIZE floats) into `output`\n"
+               " * (%s_OUTPUT_SIZE floats). `workspace` is caller memory of\n"
+               " * %s_WORKSPACE_BYTES bytes; calls with distinct workspaces may run\n"
+               " * concurrently. Allocates nothing.\n */\n",
+            NET, NET, NET);
+    fprintf(f, "void %s_run(const float *input, float *output, void *workspace);\n\n#endif\n", net);
+    return tb_close(&tb);
+}
+
+/* Emits the activation helpers that the kernel text calls, and only those (clang warns otherwise). */
+static void emit_activations(FILE *f, const char *kernels)
+{
+    bool hardswish = strstr(kernels, "act_hardswish(") != NULL;
+    bool hardsigmoid = strstr(kernels, "act_hardsigmoid(") != NULL;
+    if (strstr(kernels, "act_relu("))
+        fprintf(f, "static inline float act_relu(float x)\n{\n    return x > 0.0f ? x : 0.0f;\n}\n\n");
+    if (strstr(kernels, "act_relu6(") || hardswish || hardsigmoid)
+        fprintf(f, "static inline float act_relu6(float x)\n{\n"
+                   "    return x < 0.0f ? 0.0f : x > 6.0f ? 6.0f : x;\n}\n\n");
+    if (hardswish)
+        fprintf(f, "/* x * relu6(x + 3) / 6, as PyTorch's Hardswish */\n"
+                   "static inline float act_hardswish(float x)\n{\n"
+                   "    return x * act_relu6(x + 3.0f) / 6.0f;\n}\n\n");
+    if (hardsigmoid)
+        fprintf(f, "/* relu6(x + 3) / 6, as PyTorch's Hardsigmoid */\n"
+                   "static inline float act_hardsigmoid(float x)\n{\n"
+                   "    return act_relu6(x + 3.0f) / 6.0f;\n}\n\n");
+    if (strstr(kernels, "act_sigmoid("))
+        fprintf(f, "static inline float act_sigmoid(float x)\n{\n"
+                   "    return 1.0f / (1.0f + expf(-x));\n}\n\n");
+}
+
+static void emit_weights_array(FILE *f, const cg_program *p, const float *weights, bool embed)
+{
+    const char *NET = upper(p->graph->name);
+    if (!embed) {
+        fprintf(f, "static float weights[%s_WEIGHT_COUNT];\n\n", NET);
+        return;
+    }
+    fprintf(f, "static const float weights[%s_WEIGHT_COUNT] = {", NET);
+    for (int64_t i = 0; i < p->weight_count; i++)
+        fprintf(f, "%s%a", i == 0 ? "\n    " : i % 6 ? ", " : ",\n    ", (double)weights[i]);
+    fprintf(f, "\n};\n\n");
+}
+
+static void emit_loader(FILE *f, const cg_program *p, bool embed)
+{
+    const char *net = p->graph->name;
+    const char *NET = upper(net);
+    fprintf(f, "const char *%s_strerror(int status)\n{\n    switch (status) {\n"
+               "    case %s_OK: return \"success\";\n"
+               "    case %s_ERROR_OPEN: return \"cannot open the weights file\";\n"
+               "    case %s_ERROR_READ: return \"cannot read the weights file, or it is truncated\";\n"
+               "    case %s_ERROR_FORMAT: return \"not a nasc weights file\";\n"
+               "    case %s_ERROR_NETWORK: return \"weights of another network or layout\";\n"
+               "    case %s_ERROR_SIZE: return \"the weights file has extra bytes\";\n"
+               "    default: return \"unknown status\";\n    }\n}\n\n",
+            net, NET, NET, NET, NET, NET, NET);
+    if (embed) {
+        fprintf(f, "int %s_load_weights(const char *path)\n{\n    (void)path;\n    return %s_OK;\n}\n",
+                net, NET);
+        return;
+    }
+    fprintf(f, "static unsigned long long read_u64(const unsigned char *b)\n{\n"
+               "    unsigned long long v = 0;\n    for (int i = 7; i >= 0; i--)\n"
+               "        v = v << 8 | b[i];\n    return v;\n}\n\n");
+    fprintf(f, "int %s_load_weights(const char *path)\n{\n"
+               "    unsigned char header[24];\n"
+               "    FILE *f = fopen(path, \"rb\");\n"
+               "    if (!f)\n        return %s_ERROR_OPEN;\n"
+               "    int status = %s_OK;\n"
+               "    if (fread(header, 1, sizeof header, f) != sizeof header)\n"
+               "        status = %s_ERROR_READ;\n"
+               "    else if (memcmp(header, \"NASCWGT1\", 8) != 0)\n"
+               "        status = %s_ERROR_FORMAT;\n"
+               "    else if (read_u64(header + 8) != %s_WEIGHT_COUNT ||\n"
+               "             read_u64(header + 16) != %lluULL)\n"
+               "        status = %s_ERROR_NETWORK;\n"
+               "    else if (fread(weights, sizeof(float), %s_WEIGHT_COUNT, f) != %s_WEIGHT_COUNT)\n"
+               "        status = %s_ERROR_READ;\n"
+               "    else if (fgetc(f) != EOF)\n"
+               "        status = %s_ERROR_SIZE;\n"
+               "    fclose(f);\n    return status;\n}\n",
+            net, NET, NET, NET, NET, NET, (unsigned long long)cg_layout_hash(p), NET, NET, NET, NET,
+            NET);
+}
+
+static char *source_text(const cg_program *p, const float *weights, const cg_options *o)
+{
+    const ir_graph *g = p->graph;
+    const char *net = g->name;
+    const char *NET = upper(net);
+
+    /* The run function first, so that the kernels it uses are known. */
+    text_buffer kernels, run;
+    tb_open(&kernels);
+    tb_open(&run);
+    kernel_set k = {{0}, kernels.f};
+    fprintf(run.f, "void %s_run(const float *input, float *output, void *workspace)\n{\n"
+                   "    float *ws = workspace;\n\n", net);
+    for (int t = 0; t < p->nsteps; t++)
+        emit_step(run.f, &k, p, &p->steps[t]);
+    int64_t offset = 0;
+    fprintf(run.f, "\n    /* outputs */\n");
+    for (int i = 0; i < g->noutputs; i++) {
+        int node = g->outputs[i];
+        int64_t count = ir_shape_elements(g->nodes[node].shape);
+        fprintf(run.f, "    memcpy(output + %lld, %s, sizeof(float) * %lld);\n", (long long)offset,
+                tensor_ptr(p, node), (long long)count);
+        offset += count;
+    }
+    fprintf(run.f, "    (void)ws;\n    (void)input;\n}\n\n");
+    char *kernel_text = tb_close(&kernels);
+    char *run_text = tb_close(&run);
+
+    text_buffer tb;
+    tb_open(&tb);
+    FILE *f = tb.f;
+    fprintf(f, "%s\n#include \"%s.h\"\n\n#include <math.h>\n#include <stddef.h>\n"
+               "#include <stdio.h>\n#include <string.h>\n\n",
+            banner(p, o), net);
+    fprintf(f, "/*\n * %d steps, %d distinct kernels. Workspace: %lld bytes for %lld bytes of\n"
+               " * intermediate tensors, by liveness.\n */\n\n",
+            p->nsteps, k.names.len, (long long)p->workspace_bytes,
+            (long long)p->total_tensor_bytes);
+    emit_weights_array(f, p, weights, o->embed_weights);
+    emit_activations(f, kernel_text);
+    fputs(kernel_text, f);
+    fputs(run_text, f);
+    emit_loader(f, p, o->embed_weights);
+    (void)NET;
+    return tb_close(&tb);
+}
+
+static char *main_text(const cg_program *p, const cg_options *o)
+{
+    const char *net = p->graph->name;
+    const char *NET = upper(net);
+    text_buffer tb;
+    tb_open(&tb);
+    FILE *f = tb.f;
+    fprintf(f, "/*\n * Example program for %s: reads a raw float32 input file (NCHW, batch 1),\n"
+               " * runs the network and writes the raw float32 output.\n *\n"
+               " *   %s%s INPUT OUTPUT\n */\n",
+            net, o->embed_weights ? "./" : "./", o->embed_weights
+                                                      ? arena_printf("%s", net)
+                                                      : arena_printf("%s WEIGHTS", net));
+    fprintf(f, "#include <stdio.h>\n#include <stdlib.h>\n\n#include \"%s.h\"\n\n", net);
+    fprintf(f, "static int fail(const char *what, const char *path)\n{\n"
+               "    fprintf(stderr, \"%s: %%s '%%s'\\n\", what, path);\n    return 1;\n}\n\n", net);
+    fprintf(f, "int main(int argc, char **argv)\n{\n");
+    int base = o->embed_weights ? 1 : 2;
+    fprintf(f, "    if (argc != %d) {\n"
+               "        fprintf(stderr, \"usage: %%s %sINPUT OUTPUT\\n\", argv[0]);\n"
+               "        return 2;\n    }\n",
+            base + 2, o->embed_weights ? "" : "WEIGHTS ");
+    if (!o->embed_weights)
+        fprintf(f, "    int status = %s_load_weights(argv[1]);\n"
+                   "    if (status != %s_OK) {\n"
+                   "        fprintf(stderr, \"%s: %%s: %%s\\n\", argv[1], %s_strerror(status));\n"
+                   "        return 1;\n    }\n",
+                net, NET, net, net);
+    fprintf(f, "    float *input = malloc(sizeof(float) * %s_INPUT_SIZE);\n"
+               "    float *output = malloc(sizeof(float) * %s_OUTPUT_SIZE);\n"
+               "    void *workspace = malloc(%s_WORKSPACE_BYTES > 0 ? %s_WORKSPACE_BYTES : 1);\n"
+               "    if (!input || !output || !workspace)\n"
+               "        return fail(\"out of memory for\", \"buffers\");\n\n",
+            NET, NET, NET, NET);
+    fprintf(f, "    FILE *in = fopen(argv[%d], \"rb\");\n"
+               "    if (!in)\n        return fail(\"cannot open the input\", argv[%d]);\n"
+               "    size_t got = fread(input, sizeof(float), %s_INPUT_SIZE, in);\n"
+               "    int extra = fgetc(in);\n    fclose(in);\n"
+               "    if (got != %s_INPUT_SIZE || extra != EOF)\n"
+               "        return fail(\"the input must hold exactly %lld float32 values:\", argv[%d]);\n\n",
+            base, base, NET, NET, (long long)ir_shape_elements(p->graph->nodes[0].shape), base);
+    fprintf(f, "    %s_run(input, output, workspace);\n\n", net);
+    fprintf(f, "    FILE *out = fopen(argv[%d], \"wb\");\n"
+               "    if (!out)\n        return fail(\"cannot create the output\", argv[%d]);\n"
+               "    size_t put = fwrite(output, sizeof(float), %s_OUTPUT_SIZE, out);\n"
+               "    if (fclose(out) != 0 || put != %s_OUTPUT_SIZE)\n"
+               "        return fail(\"cannot write the output\", argv[%d]);\n"
+               "    free(input);\n    free(output);\n    free(workspace);\n    return 0;\n}\n",
+            base + 1, base + 1, NET, NET, base + 1);
+    return tb_close(&tb);
+}
+
+static char *makefile_text(const cg_program *p)
+{
+    const char *net = p->graph->name;
+    return arena_printf("# Builds the example program %s from %s.c and main.c.\n"
+                        "CC ?= cc\n"
+                        "CFLAGS ?= -O2 -std=c99 -Wall -Wextra -pedantic\n\n"
+                        "%s: main.c %s.c %s.h\n"
+                        "\t$(CC) $(CFLAGS) -o $@ main.c %s.c -lm\n\n"
+                        "clean:\n\trm -f %s\n\n.PHONY: clean\n",
+                        net, net, net, net, net, net, net);
+}
+
+/* Writes `size` bytes to dir/name through a temporary file, so no half-written file remains. */
+static bool write_file(const char *dir, const char *name, const void *data, size_t size)
+{
+    const char *path = arena_printf("%s/%s", dir, name);
+    const char *tmp = arena_printf("%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        diag_error(SRC_NONE, "cannot create '%s': %s", tmp, strerror(errno));
+        return false;
+    }
+    bool ok = fwrite(data, 1, size, f) == size;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        diag_error(SRC_NONE, "cannot write '%s': %s", path, strerror(errno));
+        remove(tmp);
+        return false;
+    }
+    return true;
+}
+
+static bool make_dirs(const char *dir)
+{
+    char *path = arena_strdup(dir);
+    for (char *c = path + 1; *c; c++) {
+        if (*c != '/')
+            continue;
+        *c = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            diag_error(SRC_NONE, "cannot create the folder '%s': %s", path, strerror(errno));
+            return false;
+        }
+        *c = '/';
+    }
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        diag_error(SRC_NONE, "cannot create the folder '%s': %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* The bytes of NET.weights: magic, count, layout hash, little-endian floats. */
+static unsigned char *weights_file(const cg_program *p, const float *weights, size_t *size)
+{
+    *size = 24 + sizeof(float) * (size_t)p->weight_count;
+    unsigned char *bytes = arena_alloc(*size);
+    memcpy(bytes, "NASCWGT1", 8);
+    uint64_t fields[2] = {(uint64_t)p->weight_count, cg_layout_hash(p)};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 8; i++)
+            bytes[8 + 8 * k + i] = (unsigned char)(fields[k] >> (8 * i));
+    for (int64_t i = 0; i < p->weight_count; i++) {
+        uint32_t u;
+        memcpy(&u, &weights[i], sizeof u);
+        for (int b = 0; b < 4; b++)
+            bytes[24 + 4 * i + b] = (unsigned char)(u >> (8 * b));
+    }
+    return bytes;
+}
+
+cg_files cg_render(const cg_program *p, const float *weights, const cg_options *o)
+{
+    cg_files files = {header_text(p, o), source_text(p, weights, o), main_text(p, o),
+                      makefile_text(p), NULL, 0};
+    if (!o->embed_weights)
+        files.weights = weights_file(p, weights, &files.weights_size);
+    return files;
+}
+
+bool cg_write(const cg_program *p, const cg_files *files, const char *out_dir)
+{
+    const char *net = p->graph->name;
+    if (!make_dirs(out_dir))
+        return false;
+    bool ok = write_file(out_dir, arena_printf("%s.h", net), files->header, strlen(files->header)) &&
+              write_file(out_dir, arena_printf("%s.c", net), files->source, strlen(files->source)) &&
+              write_file(out_dir, "main.c", files->program, strlen(files->program)) &&
+              write_file(out_dir, "Makefile", files->makefile, strlen(files->makefile));
+    if (ok && files->weights)
+        ok = write_file(out_dir, arena_printf("%s.weights", net), files->weights,
+                        files->weights_size);
+    return ok;
+}
+
+bool cg_emit(const cg_program *p, const float *weights, const cg_options *o)
+{
+    cg_files files = cg_render(p, weights, o);
+    return cg_write(p, &files, o->out_dir);
+}

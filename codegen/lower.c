@@ -1,0 +1,237 @@
+/*
+ * Lowering: from IR nodes to the steps (kernel calls) of the generated code.
+ *
+ * Needs a verified graph; changes nothing in it. The passes, in order:
+ *   1. drop layers that feed no output;
+ *   2. resolve views: identity, dropout and flatten share their input's
+ *      storage, and a split part is the input's channel slice (channels
+ *      are contiguous in CHW, so no copy is needed);
+ *   3. fuse: a batch norm folds into the conv before it when the conv has
+ *      no other reader, and an activation joins the epilogue of its
+ *      producer (conv, linear, batch norm, add) under the same condition;
+ *   4. place: each step writes a buffer of its own, except that a producer
+ *      read only by a concat writes straight into its slice of the concat.
+ */
+#include "codegen.h"
+
+#include <string.h>
+
+static bool is_view(ir_op op)
+{
+    return op == IR_IDENTITY || op == IR_DROPOUT || op == IR_FLATTEN || op == IR_SPLIT;
+}
+
+static cg_act activation_of(ir_op op)
+{
+    switch (op) {
+    case IR_RELU: return CG_ACT_RELU;
+    case IR_RELU6: return CG_ACT_RELU6;
+    case IR_HARDSWISH: return CG_ACT_HARDSWISH;
+    case IR_HARDSIGMOID: return CG_ACT_HARDSIGMOID;
+    case IR_SIGMOID: return CG_ACT_SIGMOID;
+    default: return CG_ACT_NONE;
+    }
+}
+
+typedef struct {
+    const ir_graph *g;
+    bool *live;
+    int *readers;      /* live readers of each node, outputs counting as one */
+    int *last_reader;  /* the one reader when readers == 1 */
+    bool *is_output;
+} graph_facts;
+
+static graph_facts analyze(const ir_graph *g)
+{
+    size_t n = (size_t)g->nnodes;
+    graph_facts f = {g, arena_alloc(n * sizeof(bool)), arena_alloc(n * sizeof(int)),
+                     arena_alloc(n * sizeof(int)), arena_alloc(n * sizeof(bool))};
+    for (int k = 0; k < g->noutputs; k++) {
+        f.live[g->outputs[k]] = true;
+        f.is_output[g->outputs[k]] = true;
+        f.readers[g->outputs[k]]++;
+    }
+    for (int i = g->nnodes - 1; i > 0; i--) {
+        if (!f.live[i])
+            continue;
+        const ir_node *node = &g->nodes[i];
+        for (int k = 0; k < node->ninputs; k++) {
+            int in = node->inputs[k];
+            f.live[in] = true;
+            f.readers[in]++;
+            f.last_reader[in] = i;
+        }
+    }
+    return f;
+}
+
+/* True when `node` is read only by `reader` and is not a network output. */
+static bool only_read_by(const graph_facts *f, int node, int reader)
+{
+    return f->readers[node] == 1 && !f->is_output[node] && f->last_reader[node] == reader;
+}
+
+static int new_buffer(cg_program *p, int64_t elements, int *cap)
+{
+    if (p->nbuffers == *cap) {
+        int grown = *cap ? *cap * 2 : 64;
+        p->buffers = arena_grow(p->buffers, sizeof(cg_buffer) * (size_t)*cap,
+                                sizeof(cg_buffer) * (size_t)grown);
+        *cap = grown;
+    }
+    cg_buffer *b = &p->buffers[p->nbuffers];
+    b->elements = elements;
+    b->offset = -1;
+    return p->nbuffers++;
+}
+
+static cg_step *add_step(cg_program *p, int *cap, int node, ir_op op)
+{
+    if (p->nsteps == *cap) {
+        int grown = *cap ? *cap * 2 : 64;
+        p->steps = arena_grow(p->steps, sizeof(cg_step) * (size_t)*cap,
+                              sizeof(cg_step) * (size_t)grown);
+        *cap = grown;
+    }
+    cg_step *s = &p->steps[p->nsteps++];
+    memset(s, 0, sizeof *s);
+    s->node = node;
+    s->op = op;
+    s->bn_node = -1;
+    s->weight_offset = -1;
+    s->bias_offset = -1;
+    return s;
+}
+
+/* The step that a node's value comes from, following fusion and views. */
+static int producer_node(const cg_program *p, int node)
+{
+    return p->value_node[node];
+}
+
+static void set_inputs(cg_step *s, const ir_node *node)
+{
+    if (node->ninputs <= 8) {
+        s->ninputs = node->ninputs;
+        memcpy(s->inputs, node->inputs, sizeof(int) * (size_t)node->ninputs);
+        return;
+    }
+    s->ninputs = 8;
+    memcpy(s->inputs, node->inputs, sizeof(int) * 8);
+    s->nextra = node->ninputs - 8;
+    s->extra_inputs = arena_alloc(sizeof(int) * (size_t)s->nextra);
+    memcpy(s->extra_inputs, node->inputs + 8, sizeof(int) * (size_t)s->nextra);
+}
+
+cg_program *cg_lower(const ir_graph *g)
+{
+    cg_program *p = arena_alloc(sizeof *p);
+    p->graph = g;
+    size_t n = (size_t)g->nnodes;
+    p->places = arena_alloc(n * sizeof(cg_place));
+    p->value_node = arena_alloc(n * sizeof(int));
+    graph_facts f = analyze(g);
+
+    /* The step index that writes each node's value, or -1. */
+    int *step_of = arena_alloc(n * sizeof(int));
+    for (size_t i = 0; i < n; i++) {
+        step_of[i] = -1;
+        p->value_node[i] = (int)i;
+    }
+    int step_cap = 0;
+    int buffer_cap = 0;
+    p->places[0] = (cg_place){-1, 0};
+
+    for (int i = 1; i < g->nnodes; i++) {
+        if (!f.live[i])
+            continue;
+        const ir_node *node = &g->nodes[i];
+        int in0 = node->ninputs > 0 ? node->inputs[0] : -1;
+
+        /* Views: no step, the storage of the input. */
+        if (is_view(node->op)) {
+            p->places[i] = p->places[in0];
+            if (node->op == IR_SPLIT)
+                p->places[i].offset +=
+                    (int64_t)node->attr.split.start * node->shape.h * node->shape.w;
+            p->value_node[i] = i;
+            continue;
+        }
+
+        /* Batch norm folded into the conv that produces its input. */
+        int src = in0 >= 0 ? producer_node(p, in0) : -1;
+        bool src_is_step = src >= 0 && step_of[src] >= 0 && src == in0;
+        if (node->op == IR_BN && src_is_step && g->nodes[in0].op == IR_CONV &&
+            !p->steps[step_of[in0]].folded_bn && p->steps[step_of[in0]].act == CG_ACT_NONE &&
+            only_read_by(&f, in0, i)) {
+            cg_step *s = &p->steps[step_of[in0]];
+            s->folded_bn = true;
+            s->bn_node = i;
+            s->node = i;
+            step_of[i] = step_of[in0];
+            p->places[i] = p->places[in0];
+            continue;
+        }
+
+        /* An activation in the epilogue of its producer. */
+        cg_act act = activation_of(node->op);
+        if (act != CG_ACT_NONE && src_is_step && only_read_by(&f, in0, i)) {
+            cg_step *s = &p->steps[step_of[in0]];
+            bool fusable = s->op == IR_CONV || s->op == IR_LINEAR || s->op == IR_BN ||
+                           s->op == IR_ADD;
+            if (fusable && s->act == CG_ACT_NONE) {
+                s->act = act;
+                s->node = i;
+                step_of[i] = step_of[in0];
+                p->places[i] = p->places[in0];
+                continue;
+            }
+        }
+
+        /* A kernel of its own, writing a fresh buffer. */
+        cg_step *s = add_step(p, &step_cap, i, node->op);
+        set_inputs(s, node);
+        step_of[i] = p->nsteps - 1;
+        p->places[i] = (cg_place){new_buffer(p, ir_shape_elements(node->shape), &buffer_cap), 0};
+    }
+
+    /*
+     * In-place concat: a producer step read only by one concat writes into
+     * its slice. Steps are redirected after the fact because the concat
+     * comes after its producers; their buffers then simply go unused.
+     */
+    for (int i = 1; i < g->nnodes; i++) {
+        const ir_node *node = &g->nodes[i];
+        if (!f.live[i] || node->op != IR_CONCAT)
+            continue;
+        int64_t offset = 0;
+        for (int k = 0; k < node->ninputs; k++) {
+            int in = node->inputs[k];
+            const ir_node *src = &g->nodes[in];
+            bool seen_before = false;
+            for (int j = 0; j < k; j++)
+                seen_before |= node->inputs[j] == in;
+            int s = step_of[in];
+            bool direct = s >= 0 && p->steps[s].node == in && !seen_before &&
+                          p->steps[s].op != IR_CONCAT && only_read_by(&f, in, i) &&
+                          p->places[in].offset == 0;
+            if (direct) {
+                p->buffers[p->places[in].buffer].elements = 0;
+                p->places[in] = (cg_place){p->places[i].buffer, offset};
+                /* Nodes fused into this step share its place. */
+                for (int j = 1; j < g->nnodes; j++)
+                    if (step_of[j] == s)
+                        p->places[j] = p->places[in];
+            }
+            offset += ir_shape_elements(src->shape);
+        }
+    }
+    for (int i = 0; i < g->nnodes; i++)
+        p->value_node[i] = step_of[i] >= 0 ? p->steps[step_of[i]].node : i;
+
+    int64_t total = 0;
+    for (int b = 0; b < p->nbuffers; b++)
+        total += p->buffers[b].elements * (int64_t)sizeof(float);
+    p->total_tensor_bytes = total;
+    return p;
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# Compiles the generated C of every example with gcc and clang under
+# -std=c99 -Wall -Wextra -Werror -pedantic, then runs it once built with
+# AddressSanitizer and UndefinedBehaviorSanitizer on a random input. Also
+# checks the --embed-weights variant of primitives.nas.
+#
+#   tests/generated_c_check.sh NASC [NAME ...]
+#
+# Examples run two at a time; each line of output is one example.
+set -u
+nasc=${1:?usage: tests/generated_c_check.sh NASC [NAME ...]}
+shift
+if [ "${1:-}" != --one ]; then
+    names=${*:-$(cd examples && ls *.nas | sed 's/\.nas$//')}
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+fi
+strict="-std=c99 -Wall -Wextra -Werror -pedantic"
+passed=0
+failed=0
+
+fail() {
+    echo "FAIL $1: $2"
+    failed=$((failed + 1))
+}
+
+check_one() {  # NAME DIR EMBED
+    name=$1 dir=$2 embed=$3
+    net=$(sed -n 's/^network \([A-Za-z0-9_]*\).*/\1/p' "examples/$name.nas" | head -1)
+    if ! "$nasc" build "examples/$name.nas" -o "$dir" $embed >"$dir.log" 2>&1; then
+        fail "$name$embed" "nasc build failed: $(cat "$dir.log")"
+        return
+    fi
+    for cc in gcc clang; do
+        if ! $cc $strict -O1 -c "$dir/$net.c" -o "$dir/$net.$cc.o" 2>"$dir.$cc.log" ||
+           ! $cc $strict -O1 -c "$dir/main.c" -o "$dir/main.$cc.o" 2>>"$dir.$cc.log"; then
+            fail "$name$embed" "$cc: $(head -5 "$dir.$cc.log")"
+            return
+        fi
+    done
+    if ! clang -std=c99 -O2 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+            "$dir/main.c" "$dir/$net.c" -o "$dir/$net.asan" -lm 2>"$dir.asan.log"; then
+        fail "$name$embed" "sanitizer build: $(head -5 "$dir.asan.log")"
+        return
+    fi
+    size=$("$nasc" info "examples/$name.nas" --json | python3 -c \
+        'import json, sys; c, h, w = json.load(sys.stdin)["input"]; print(c * h * w)')
+    python3 -c "import random, struct, sys
+random.seed(1)
+sys.stdout.buffer.write(struct.pack('<%df' % $size, *[random.gauss(0, 1) for _ in range($size)]))" \
+        >"$dir/input.bin"
+    if [ -z "$embed" ]; then
+        run="$dir/$net.asan $dir/$net.weights $dir/input.bin $dir/output.bin"
+    else
+        run="$dir/$net.asan $dir/input.bin $dir/output.bin"
+    fi
+    if ! $run >"$dir.run.log" 2>&1; then
+        fail "$name$embed" "the sanitizer build failed to run: $(head -20 "$dir.run.log")"
+        return
+    fi
+    echo "PASS $name$embed: gcc and clang -Werror, ASan and UBSan run clean"
+    passed=$((passed + 1))
+}
+
+# Internal: one example, called back through xargs below.
+if [ "${1:-}" = --one ]; then
+    check_one "$2" "$3" "${4:-}"
+    exit 0
+fi
+
+results="$work/results"
+{
+    for name in $names; do
+        printf '%s %s\n' "$name" "$work/$name"
+    done
+    printf 'primitives %s --embed-weights\n' "$work/primitives-embedded"
+} | xargs -P 2 -L 1 sh "$0" "$nasc" --one | tee "$results"
+passed=$(grep -c '^PASS' "$results")
+failed=$(grep -c '^FAIL' "$results")
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
