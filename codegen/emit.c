@@ -658,9 +658,10 @@ static char *main_text(const cg_program *p, const cg_options *o)
             net, o->embed_weights ? "./" : "./", o->embed_weights
                                                       ? arena_printf("%s", net)
                                                       : arena_printf("%s WEIGHTS", net));
-    fprintf(f, "#include <stdio.h>\n#include <stdlib.h>\n\n#include \"%s.h\"\n\n", net);
+    fprintf(f, "#include <errno.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
+               "#include \"%s.h\"\n\n", net);
     fprintf(f, "static int fail(const char *what, const char *path)\n{\n"
-               "    fprintf(stderr, \"%s: %%s '%%s'\\n\", what, path);\n    return 1;\n}\n\n", net);
+               "    fprintf(stderr, \"%s: '%%s': %%s\\n\", path, what);\n    return 1;\n}\n\n", net);
     fprintf(f, "int main(int argc, char **argv)\n{\n");
     int base = o->embed_weights ? 1 : 2;
     fprintf(f, "    if (argc != %d) {\n"
@@ -677,21 +678,26 @@ static char *main_text(const cg_program *p, const cg_options *o)
                "    float *output = malloc(sizeof(float) * %s_OUTPUT_SIZE);\n"
                "    void *workspace = malloc(%s_WORKSPACE_BYTES > 0 ? %s_WORKSPACE_BYTES : 1);\n"
                "    if (!input || !output || !workspace)\n"
-               "        return fail(\"out of memory for\", \"buffers\");\n\n",
+               "        return fail(\"out of memory\", \"buffers\");\n\n",
             NET, NET, NET, NET);
     fprintf(f, "    FILE *in = fopen(argv[%d], \"rb\");\n"
-               "    if (!in)\n        return fail(\"cannot open the input\", argv[%d]);\n"
+               "    if (!in)\n        return fail(strerror(errno), argv[%d]);\n"
                "    size_t got = fread(input, sizeof(float), %s_INPUT_SIZE, in);\n"
-               "    int extra = fgetc(in);\n    fclose(in);\n"
-               "    if (got != %s_INPUT_SIZE || extra != EOF)\n"
-               "        return fail(\"the input must hold exactly %lld float32 values:\", argv[%d]);\n\n",
-            base, base, NET, NET, (long long)ir_shape_elements(p->graph->nodes[0].shape), base);
+               "    size_t extra = 0;\n"
+               "    while (fgetc(in) != EOF)\n        extra++;\n"
+               "    fclose(in);\n"
+               "    if (got != %s_INPUT_SIZE || extra != 0) {\n"
+               "        fprintf(stderr, \"%s: the input must hold exactly %%d float32 values (%%d bytes); \"\n"
+               "                        \"'%%s' has %%zu bytes\\n\", %s_INPUT_SIZE, 4 * %s_INPUT_SIZE, argv[%d],\n"
+               "                got * sizeof(float) + extra);\n"
+               "        return 1;\n    }\n\n",
+            base, base, NET, NET, net, NET, NET, base);
     fprintf(f, "    %s_run(input, output, workspace);\n\n", net);
     fprintf(f, "    FILE *out = fopen(argv[%d], \"wb\");\n"
-               "    if (!out)\n        return fail(\"cannot create the output\", argv[%d]);\n"
+               "    if (!out)\n        return fail(strerror(errno), argv[%d]);\n"
                "    size_t put = fwrite(output, sizeof(float), %s_OUTPUT_SIZE, out);\n"
                "    if (fclose(out) != 0 || put != %s_OUTPUT_SIZE)\n"
-               "        return fail(\"cannot write the output\", argv[%d]);\n"
+               "        return fail(\"writing failed\", argv[%d]);\n"
                "    free(input);\n    free(output);\n    free(workspace);\n    return 0;\n}\n",
             base + 1, base + 1, NET, NET, base + 1);
     return tb_close(&tb);

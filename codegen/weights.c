@@ -203,10 +203,17 @@ static const unsigned char *check_entry(const safetensors *st, const cJSON *entr
     double begin = cJSON_GetArrayItem(offsets, 0)->valuedouble;
     double end = cJSON_GetArrayItem(offsets, 1)->valuedouble;
     double bytes = (double)tensor_elements(t) * 4;
-    if (!(begin >= 0 && end >= begin && end <= (double)st->data_size && end - begin == bytes)) {
-        diag_error(SRC_NONE, "weights '%s': the data of '%s' ([%.0f, %.0f)) does not fit the "
-                             "file's %zu data bytes or its %.0f-byte size; the file is corrupt "
-                             "or truncated", st->path, t->name, begin, end, st->data_size, bytes);
+    if (!(begin >= 0 && end >= begin && end - begin == bytes)) {
+        diag_error(SRC_NONE, "weights '%s': the data offsets of '%s' ([%.0f, %.0f)) do not span "
+                             "the %.0f bytes of its shape; the header is corrupt", st->path,
+                   t->name, begin, end, bytes);
+        *ok = false;
+        return NULL;
+    }
+    if (end > (double)st->data_size) {
+        diag_error(SRC_NONE, "weights '%s': the data of '%s' ends at byte %.0f, but the file has "
+                             "only %zu data bytes; it is truncated", st->path, t->name, end,
+                   st->data_size);
         *ok = false;
         return NULL;
     }
