@@ -26,7 +26,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 SOURCES := common/arena.c common/diag.c frontend/ast.c frontend/load.c frontend/eval.c \
            frontend/ops.c frontend/call.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c \
            codegen/lower.c codegen/plan.c codegen/weights.c codegen/emit.c
-GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c
+GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c build/gen/bench_source.c
 HEADERS := $(wildcard common/*.h frontend/*.h grammar/*.h ir/*.h codegen/*.h)
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
 
@@ -66,6 +66,9 @@ build/gen/nas.tab.c build/gen/nas.tab.h: grammar/nas.y | build/gen
 build/gen/lex.yy.c build/gen/lex.yy.h: grammar/nas.l build/gen/nas.tab.h | build/gen
 	flex --header-file=build/gen/lex.yy.h -o build/gen/lex.yy.c $<
 
+build/gen/bench_source.c: runtime/bench.c tools/embed_source.sh | build/gen
+	tools/embed_source.sh runtime_bench_source $< > $@
+
 build/gen:
 	mkdir -p $@
 
@@ -83,7 +86,7 @@ build/$(1)/gen/%.o: build/gen/%.c $(HEADERS) build/gen/nas.tab.h build/gen/lex.y
 	    -Ibuild/gen -Igrammar -c $$< -o $$@
 
 build/$(1)/libnasc.a: $(patsubst %.c,build/$(1)/%.o,$(SOURCES)) \
-                      build/$(1)/gen/nas.tab.o build/$(1)/gen/lex.yy.o
+                      build/$(1)/gen/nas.tab.o build/$(1)/gen/lex.yy.o build/$(1)/gen/bench_source.o
 	rm -f $$@
 	ar rcs $$@ $$^
 

@@ -21,7 +21,10 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +91,19 @@ static const command_help commands[] = {
      "else ~/.cache/nasc), runs it on IN and writes OUT. IN holds the input as raw\n"
      "float32 (NCHW, batch 1); OUT receives the outputs as raw float32, concatenated\n"
      "in the order of the network's return.\n"},
+    {"bench", "time a network's generated C in a process of its own",
+     "nasc bench FILE [--weights W.safetensors] [--seed N] [--min-time S] [--warmup N]\n"
+     "                 [--timeout S] [--threads 1] [--json] [--network NAME] [--set ...]",
+     "Compiles the network like 'nasc run' (the compile time is reported\n"
+     "separately and is 0 when the cache has the program), then runs the timer of\n"
+     "runtime/bench.c in a child process: warm-up runs, then single runs until at\n"
+     "least --min-time seconds (default 1) and 10 runs have passed. Reports the\n"
+     "median, minimum and interquartile range of one inference, in milliseconds.\n"
+     "\n"
+     "  --warmup N      untimed runs first (default 3)\n"
+     "  --timeout S     stop the child after S seconds (default 300)\n"
+     "  --threads N     threads of the generated code; only 1 exists so far\n"
+     "  --json          print one JSON object instead of a line\n"},
     {"help", "show help for a command", "nasc help COMMAND", ""},
 };
 
@@ -147,6 +163,10 @@ typedef struct {
     uint64_t seed;
     const char *input;
     const char *output;
+    double min_time;
+    int warmup;
+    double timeout;
+    int threads;
 } options;
 
 static const char *command_line; /* for the banner of generated files */
@@ -167,16 +187,40 @@ static bool is_assignment(const char *arg)
 static int parse_options(const char *command, int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
+    o->min_time = 1.0;
+    o->warmup = 3;
+    o->timeout = 300;
+    o->threads = 1;
+    bool is_bench = strcmp(command, "bench") == 0;
     bool is_info = strcmp(command, "info") == 0;
     bool takes_network = strcmp(command, "check") != 0;
-    bool generates = strcmp(command, "build") == 0 || strcmp(command, "run") == 0;
+    bool generates = strcmp(command, "build") == 0 || strcmp(command, "run") == 0 || is_bench;
     bool is_run = strcmp(command, "run") == 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             o->help = true;
             return 0;
-        } else if (strcmp(a, "--json") == 0 && is_info) {
+        } else if (is_bench && (strcmp(a, "--min-time") == 0 || strcmp(a, "--warmup") == 0 ||
+                                strcmp(a, "--timeout") == 0 || strcmp(a, "--threads") == 0)) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs a number", a);
+            const char *value = argv[++i];
+            char *end;
+            double number = strtod(value, &end);
+            bool whole = strcmp(a, "--warmup") == 0 || strcmp(a, "--threads") == 0;
+            if (*end || !*value || number < 0 || (whole && number != (int)number) ||
+                number > 1e6)
+                return usage_error("invalid value '%s'; it takes a non-negative number", value);
+            if (strcmp(a, "--min-time") == 0)
+                o->min_time = number;
+            else if (strcmp(a, "--warmup") == 0)
+                o->warmup = (int)number;
+            else if (strcmp(a, "--timeout") == 0)
+                o->timeout = number;
+            else
+                o->threads = (int)number;
+        } else if (strcmp(a, "--json") == 0 && (is_info || is_bench)) {
             o->json = true;
         } else if (strcmp(a, "--network") == 0 && takes_network) {
             if (i + 1 >= argc)
@@ -329,29 +373,211 @@ static uint64_t hash_text(uint64_t h, const char *text)
     return h;
 }
 
-/* Runs argv as a child process; returns its exit status, or -1 when it did not exit normally. */
-static int spawn_and_wait(char *const argv[], const char *what)
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/*
+ * Runs argv as a child process, its stdout sent to `stdout_path` unless
+ * NULL, and waits at most `timeout` seconds (0: no limit). Returns its exit
+ * status, -1 when it did not exit normally, or -2 when it timed out and
+ * was killed.
+ */
+static int spawn_with(char *const argv[], const char *what, const char *stdout_path,
+                      double timeout)
 {
     pid_t pid;
     extern char **environ;
-    int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (stdout_path)
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path,
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
     if (err != 0) {
         fprintf(stderr, "nasc: cannot start %s (%s): %s\n", what, argv[0], strerror(err));
         return -1;
     }
+
+    double deadline = seconds_now() + timeout;
     int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
+    for (;;) {
+        pid_t done = waitpid(pid, &status, timeout > 0 ? WNOHANG : 0);
+        if (done == pid)
+            break;
+        if (done < 0 && errno != EINTR)
             return -1;
+        if (timeout > 0 && seconds_now() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            fprintf(stderr, "nasc: %s timed out after %g s and was stopped\n", what, timeout);
+            return -2;
+        }
+        if (timeout > 0) {
+            struct timespec pause = {0, 10 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
     if (WIFSIGNALED(status)) {
-        fprintf(stderr, "nasc: %s was killed by signal %d\n", what, WTERMSIG(status));
+        fprintf(stderr, "nasc: %s was killed by signal %d (%s)\n", what, WTERMSIG(status),
+                strsignal(WTERMSIG(status)));
         return -1;
     }
     return WEXITSTATUS(status);
 }
 
+static int spawn_and_wait(char *const argv[], const char *what, double timeout)
+{
+    return spawn_with(argv, what, NULL, timeout);
+}
+
+static int spawn_to_file(char *const argv[], const char *path, double timeout)
+{
+    return spawn_with(argv, "the benchmark", path, timeout);
+}
+
 #define RUN_COMPILER "clang"
 #define RUN_CFLAGS "-O2", "-std=c99", "-Wall", "-Wextra", "-pedantic"
+
+extern const char runtime_bench_source[];
+
+/*
+ * Compiles the generated program into the cache, unless the cache has it:
+ * the example main.c for `run`, or runtime/bench.c around the network for
+ * `bench`. Returns the binary's path, or NULL; *compile_s is 0 on a hit.
+ */
+static const char *compiled_program(const cg_program *p, const cg_files *files, bool bench,
+                                    const char **dir_out, double *compile_s)
+{
+    const char *net = p->graph->name;
+    uint64_t key = hash_text(1469598103934665603u, files->header);
+    key = hash_text(key, files->source);
+    key = hash_text(key, bench ? runtime_bench_source : files->program);
+    key = hash_text(key, RUN_COMPILER " -O2 -std=c99 -Wall -Wextra -pedantic");
+    const char *dir = arena_printf("%s/%016llx", cache_dir(), (unsigned long long)key);
+    const char *binary = arena_printf("%s/%s%s", dir, net, bench ? "-bench" : "");
+    *dir_out = dir;
+    *compile_s = 0;
+
+    struct stat st;
+    if (stat(binary, &st) == 0)
+        return binary;
+    cg_files sources = *files;
+    sources.weights = NULL;
+    if (bench)
+        sources.program = runtime_bench_source;
+    if (!cg_write(p, &sources, dir))
+        return NULL;
+
+    const char *NET = "";
+    for (const char *c = net; *c; c++)
+        NET = arena_printf("%s%c", NET, *c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+    const char *tmp = arena_printf("%s.tmp.%ld", binary, (long)getpid());
+    const char *source = arena_printf("%s/%s.c", dir, net);
+    const char *main_c = arena_printf("%s/main.c", dir);
+    char *plain[] = {RUN_COMPILER, RUN_CFLAGS, "-o", (char *)tmp, (char *)main_c,
+                     (char *)source, "-lm", NULL};
+    char *timer[] = {RUN_COMPILER, RUN_CFLAGS, "-o", (char *)tmp,
+                     (char *)arena_printf("-DNET_RUN=%s_run", net),
+                     (char *)arena_printf("-DNET_LOAD_WEIGHTS=%s_load_weights", net),
+                     (char *)arena_printf("-DNET_STRERROR=%s_strerror", net),
+                     (char *)arena_printf("-DNET_INPUT_SIZE=%s_INPUT_SIZE", NET),
+                     (char *)arena_printf("-DNET_OUTPUT_SIZE=%s_OUTPUT_SIZE", NET),
+                     (char *)arena_printf("-DNET_WORKSPACE_BYTES=%s_WORKSPACE_BYTES", NET),
+                     "-include", (char *)arena_printf("%s/%s.h", dir, net), (char *)main_c,
+                     (char *)source, "-lm", NULL};
+    double start = seconds_now();
+    int status = spawn_and_wait(bench ? timer : plain, "the C compiler", 0);
+    *compile_s = seconds_now() - start;
+    if (status != 0 || rename(tmp, binary) != 0) {
+        remove(tmp);
+        fprintf(stderr, "nasc: compiling the generated code in '%s' failed\n", dir);
+        return NULL;
+    }
+    return binary;
+}
+
+/* Writes this process's copy of the weights next to the program; NULL on failure. */
+static const char *write_weights(const char *dir, const cg_files *files)
+{
+    const char *path = arena_printf("%s/weights.%ld", dir, (long)getpid());
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(files->weights, 1, files->weights_size, f) != files->weights_size ||
+        fclose(f) != 0) {
+        fprintf(stderr, "nasc: cannot write '%s': %s\n", path, strerror(errno));
+        remove(path);
+        return NULL;
+    }
+    return path;
+}
+
+static int cmd_bench(const options *o)
+{
+    if (o->threads != 1) {
+        fprintf(stderr, "nasc: --threads %d: the generated code runs on 1 thread so far\n",
+                o->threads);
+        return EXIT_USAGE;
+    }
+    ir_graph *g = compile(o);
+    if (!g)
+        return EXIT_INPUT_ERROR;
+    float *weights;
+    cg_program *p = generate(o, g, &weights);
+    if (!p)
+        return EXIT_INPUT_ERROR;
+    cg_options co = {NULL, arena_printf("nasc bench %s", o->file), false};
+    cg_files files = cg_render(p, weights, &co);
+    const char *dir;
+    double compile_s;
+    const char *binary = compiled_program(p, &files, true, &dir, &compile_s);
+    const char *weights_path = binary ? write_weights(dir, &files) : NULL;
+    if (!weights_path)
+        return EXIT_INPUT_ERROR;
+
+    const char *result_path = arena_printf("%s/bench.%ld.json", dir, (long)getpid());
+    char *program[] = {(char *)binary, (char *)weights_path,
+                       (char *)arena_printf("%g", o->min_time),
+                       (char *)arena_printf("%d", o->warmup), NULL};
+    int status = spawn_to_file(program, result_path, o->timeout);
+    remove(weights_path);
+    char text[512] = "";
+    FILE *f = fopen(result_path, "r");
+    size_t got = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[got] = '\0';
+    if (f)
+        fclose(f);
+    remove(result_path);
+    if (status != 0 || got == 0) {
+        fprintf(stderr, "nasc: the benchmark of '%s' failed%s\n", g->name,
+                status == -2 ? arena_printf(": timed out after %g s", o->timeout) : "");
+        return EXIT_INPUT_ERROR;
+    }
+
+    double median, minimum, q1, q3, iqr;
+    int runs;
+    if (sscanf(text, "{\"runs\": %d, \"median_ms\": %lf, \"min_ms\": %lf, \"q1_ms\": %lf, "
+                     "\"q3_ms\": %lf, \"iqr_ms\": %lf}", &runs, &median, &minimum, &q1, &q3,
+               &iqr) != 6) {
+        fprintf(stderr, "nasc: unexpected benchmark output: %s\n", text);
+        return EXIT_INPUT_ERROR;
+    }
+    if (o->json)
+        printf("{\"network\": \"%s\", \"threads\": 1, \"runs\": %d, \"median_ms\": %.6f, "
+               "\"min_ms\": %.6f, \"q1_ms\": %.6f, \"q3_ms\": %.6f, \"iqr_ms\": %.6f, "
+               "\"compile_s\": %.3f, \"cached\": %s}\n",
+               g->name, runs, median, minimum, q1, q3, iqr, compile_s,
+               compile_s == 0 ? "true" : "false");
+    else
+        printf("%s: median %.3f ms, min %.3f ms, IQR %.3f ms over %d runs, 1 thread; "
+               "compile %s\n",
+               g->name, median, minimum, iqr, runs,
+               compile_s == 0 ? "cached" : arena_printf("%.2f s", compile_s));
+    return 0;
+}
 
 static int cmd_run(const options *o)
 {
@@ -364,44 +590,19 @@ static int cmd_run(const options *o)
         return EXIT_INPUT_ERROR;
     cg_options co = {NULL, arena_printf("nasc run %s", o->file), false};
     cg_files files = cg_render(p, weights, &co);
-
-    /* The compiled program is reused whenever the source and flags are equal. */
-    uint64_t key = hash_text(1469598103934665603u, files.header);
-    key = hash_text(key, files.source);
-    key = hash_text(key, files.program);
-    key = hash_text(key, RUN_COMPILER " -O2 -std=c99 -Wall -Wextra -pedantic");
-    const char *dir = arena_printf("%s/%016llx", cache_dir(), (unsigned long long)key);
-    const char *binary = arena_printf("%s/%s", dir, g->name);
-
-    struct stat st;
-    if (stat(binary, &st) != 0) {
-        cg_files sources = files;
-        sources.weights = NULL;
-        if (!cg_write(p, &sources, dir))
-            return EXIT_INPUT_ERROR;
-        const char *tmp = arena_printf("%s.tmp.%ld", binary, (long)getpid());
-        char *cc[] = {RUN_COMPILER, RUN_CFLAGS, "-o", (char *)tmp,
-                      (char *)arena_printf("%s/main.c", dir),
-                      (char *)arena_printf("%s/%s.c", dir, g->name), "-lm", NULL};
-        if (spawn_and_wait(cc, "the C compiler") != 0 || rename(tmp, binary) != 0) {
-            remove(tmp);
-            fprintf(stderr, "nasc: compiling the generated code in '%s' failed\n", dir);
-            return EXIT_INPUT_ERROR;
-        }
-    }
+    const char *dir;
+    double compile_s;
+    const char *binary = compiled_program(p, &files, false, &dir, &compile_s);
+    if (!binary)
+        return EXIT_INPUT_ERROR;
 
     /* The weights go to a file of this run's own, removed afterwards. */
-    const char *weights_path = arena_printf("%s/weights.%ld", dir, (long)getpid());
-    FILE *f = fopen(weights_path, "wb");
-    if (!f || fwrite(files.weights, 1, files.weights_size, f) != files.weights_size ||
-        fclose(f) != 0) {
-        fprintf(stderr, "nasc: cannot write '%s': %s\n", weights_path, strerror(errno));
-        remove(weights_path);
+    const char *weights_path = write_weights(dir, &files);
+    if (!weights_path)
         return EXIT_INPUT_ERROR;
-    }
     char *program[] = {(char *)binary, (char *)weights_path, (char *)o->input, (char *)o->output,
                        NULL};
-    int status = spawn_and_wait(program, "the generated program");
+    int status = spawn_and_wait(program, "the generated program", 0);
     remove(weights_path);
     return status == 0 ? 0 : EXIT_INPUT_ERROR;
 }
@@ -447,6 +648,8 @@ static int run(int argc, char **argv)
         return cmd_build(&o);
     if (strcmp(command, "run") == 0)
         return cmd_run(&o);
+    if (strcmp(command, "bench") == 0)
+        return cmd_bench(&o);
     return cmd_ir(&o);
 }
 
