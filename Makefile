@@ -150,6 +150,7 @@ fuzz: build/fuzz/fuzz_frontend
 # and warning-free under gcc and clang, clean under ASan and UBSan.
 codegen: build/asan/nasc
 	NASC_CACHE=$(CURDIR)/build/cache $(ASAN_ENV) $(PYTHON) tests/codegen_check.py build/asan/nasc
+	$(ASAN_ENV) $(PYTHON) tests/weights_reject_check.py build/asan/nasc
 	$(ASAN_ENV) tests/generated_c_check.sh build/asan/nasc
 
 demo: all
