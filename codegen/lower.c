@@ -2,7 +2,9 @@
  * Lowering: from IR nodes to the steps (kernel calls) of the generated code.
  *
  * Needs a verified graph; changes nothing in it. The passes, in order:
- *   1. drop layers that feed no output;
+ *   1. drop layers that feed no output, counting a zero op's input as
+ *      unread (zero ignores its values) and an add of a zero as a view of
+ *      its other operand, so a zero edge and what only feeds it vanish;
  *   2. resolve views: identity, dropout and flatten share their input's
  *      storage, and a split part is the input's channel slice (channels
  *      are contiguous in CHW, so no copy is needed);
@@ -19,6 +21,21 @@
 static bool is_view(ir_op op)
 {
     return op == IR_IDENTITY || op == IR_DROPOUT || op == IR_FLATTEN || op == IR_SPLIT;
+}
+
+/*
+ * For an add with a zero operand, the other operand (x + 0 is x), which the
+ * add then shares as a view; -1 otherwise. When both are zero, the first.
+ */
+static int zero_free_operand(const ir_graph *g, const ir_node *node)
+{
+    if (node->op != IR_ADD)
+        return -1;
+    if (g->nodes[node->inputs[1]].op == IR_ZERO)
+        return node->inputs[0];
+    if (g->nodes[node->inputs[0]].op == IR_ZERO)
+        return node->inputs[1];
+    return -1;
 }
 
 static cg_act activation_of(ir_op op)
@@ -55,8 +72,12 @@ static graph_facts analyze(const ir_graph *g)
         if (!f.live[i])
             continue;
         const ir_node *node = &g->nodes[i];
+        if (node->op == IR_ZERO)
+            continue; /* zero never reads its input's values */
         for (int k = 0; k < node->ninputs; k++) {
             int in = node->inputs[k];
+            if (node->op == IR_ADD && g->nodes[in].op == IR_ZERO)
+                continue; /* x + 0 is x: see zero_free_operand */
             f.live[in] = true;
             f.readers[in]++;
             f.last_reader[in] = i;
@@ -147,6 +168,13 @@ cg_program *cg_lower(const ir_graph *g)
             continue;
         const ir_node *node = &g->nodes[i];
         int in0 = node->ninputs > 0 ? node->inputs[0] : -1;
+
+        /* x + 0: a view of x. */
+        int kept = zero_free_operand(g, node);
+        if (kept >= 0) {
+            p->places[i] = p->places[kept];
+            continue;
+        }
 
         /* Views: no step, the storage of the input. */
         if (is_view(node->op)) {

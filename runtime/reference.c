@@ -108,7 +108,7 @@ static double relu6_of(double v)
 void rt_relu(const float *x, int64_t n, float *y)
 {
     for (int64_t i = 0; i < n; i++)
-        y[i] = x[i] > 0 ? x[i] : 0.0f;
+        y[i] = x[i] < 0 ? 0.0f : x[i]; /* NaN stays NaN, as in PyTorch */
 }
 
 void rt_relu6(const float *x, int64_t n, float *y)
@@ -157,8 +157,6 @@ void rt_max_pool(const float *x, rt_shape in, rt_window win, bool ceil_mode, flo
                         float v = plane[(int64_t)iy * in.w + ix];
                         if (v > best || isnan(v))
                             best = v; /* NaN propagates, as in PyTorch */
-                        if (isnan(best))
-                            break;
                     }
                 }
                 y[(((int64_t)c * out.h) + oy) * out.w + ox] = best;
