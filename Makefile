@@ -94,7 +94,7 @@ build/$(1)/nasc: build/$(1)/main.o build/$(1)/libnasc.a
 	$$($(1)_CC) $$($(1)_CFLAGS) -o $$@ $$^ $$(CJSON_LIBS) -lm
 
 build/$(1)/tests/check_%: build/$(1)/tests/check_%.o build/$(1)/tests/testutil.o \
-                          build/$(1)/libnasc.a
+                          build/$(1)/runtime/reference.o build/$(1)/libnasc.a
 	$$($(1)_CC) $$($(1)_CFLAGS) -o $$@ $$^ $$(CHECK_LIBS) $$(CJSON_LIBS) -lm
 endef
 

@@ -54,6 +54,16 @@ typedef struct {
     int bn_node;      /* the folded batch norm, or -1 */
     int64_t weight_offset; /* in floats, into the weight array */
     int64_t bias_offset;   /* -1 when there is no bias */
+    /*
+     * A channel shuffle fused into this step's output indexing: when
+     * shuffle_groups > 0, local output channel oc goes to channel perm(base
+     * + oc) of a shuffled tensor of shuffle_channels channels, where
+     * perm(c) = (c % (channels / groups)) * groups + c / (channels / groups).
+     */
+    int shuffle_groups;
+    int shuffle_channels;
+    int shuffle_base;
+    bool deleted;          /* fused away; emits nothing */
 } cg_step;
 
 typedef struct {

@@ -110,10 +110,14 @@ static const char *conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *
     ir_shape in = g->nodes[n->inputs[0]].shape;
     const ir_window *w = &n->attr.conv.win;
     bool bias = s->bias_offset >= 0;
+    bool shuffled = s->shuffle_groups > 0;
+    const char *shuffle = shuffled ? arena_printf("_shuffle_g%d_c%d_b%d", s->shuffle_groups,
+                                                  s->shuffle_channels, s->shuffle_base)
+                                   : "";
     const char *name = arena_printf(
-        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s", w->kh, w->kw, w->sh, w->sw,
+        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s%s", w->kh, w->kw, w->sh, w->sw,
         w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups, in.c, n->shape.c, in.h, in.w,
-        bias ? "_bias" : "", act_suffix(s->act));
+        bias ? "_bias" : "", act_suffix(s->act), shuffle);
     if (already_emitted(k, name))
         return name;
 
@@ -123,18 +127,28 @@ static const char *conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *
             w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups,
             ir_shape_str(in), ir_shape_str(n->shape), s->folded_bn ? "; batch norm folded" : "",
             s->act ? arena_printf("; %s fused", act_suffix(s->act) + 1) : "");
+    if (shuffled)
+        fprintf(f, "/*\n * Output channel oc is written to channel perm(%d + oc) of a %d-channel\n"
+                   " * tensor, the channel shuffle with %d groups fused into this kernel.\n */\n",
+                s->shuffle_base, s->shuffle_channels, s->shuffle_groups);
     fprintf(f, "static void %s(const float *restrict x, float *restrict y,\n"
                "    const float *restrict w, const float *restrict b)\n{\n", name);
     fprintf(f, "    enum { C = %d, H = %d, W = %d, OC = %d, OH = %d, OW = %d };\n", in.c, in.h, in.w,
             n->shape.c, n->shape.h, n->shape.w);
     fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d, DH = %d, DW = %d };\n",
             w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
-    fprintf(f, "    enum { GROUPS = %d, CPG = C / GROUPS, OCPG = OC / GROUPS };\n\n",
+    fprintf(f, "    enum { GROUPS = %d, CPG = C / GROUPS, OCPG = OC / GROUPS };\n",
             n->attr.conv.groups);
-    fprintf(f, "    for (int oc = 0; oc < OC; oc++) {\n"
+    if (shuffled)
+        fprintf(f, "    enum { SHUFFLE_GROUPS = %d, PER_GROUP = %d, BASE = %d };\n",
+                s->shuffle_groups, s->shuffle_channels / s->shuffle_groups, s->shuffle_base);
+    fprintf(f, "\n    for (int oc = 0; oc < OC; oc++) {\n"
                "        const float *wo = w + (long)oc * CPG * KH * KW;\n"
-               "        const float *xg = x + (long)(oc / OCPG) * CPG * H * W;\n"
-               "        for (int oh = 0; oh < OH; oh++) {\n"
+               "        const float *xg = x + (long)(oc / OCPG) * CPG * H * W;\n%s",
+            shuffled ? "        const int out = ((BASE + oc) % PER_GROUP) * SHUFFLE_GROUPS +\n"
+                       "                        (BASE + oc) / PER_GROUP;\n"
+                     : "        const int out = oc;\n");
+    fprintf(f, "        for (int oh = 0; oh < OH; oh++) {\n"
                "            for (int ow = 0; ow < OW; ow++) {\n"
                "                float acc = %s;\n"
                "                for (int ic = 0; ic < CPG; ic++) {\n"
@@ -150,7 +164,7 @@ static const char *conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *
                "                        }\n"
                "                    }\n"
                "                }\n"
-               "                y[((long)oc * OH + oh) * OW + ow] = %s;\n"
+               "                y[((long)out * OH + oh) * OW + ow] = %s;\n"
                "            }\n"
                "        }\n"
                "    }\n}\n\n",
@@ -390,9 +404,32 @@ static const char *fused_names(const ir_graph *g, int first, int last)
     return names;
 }
 
+/* Copies a concat input into its channels of a shuffled concat: see cg_step. */
+static const char *shuffled_copy_kernel(kernel_set *k, const cg_step *s, int channels, int base,
+                                        int plane)
+{
+    const char *name = arena_printf("copy_shuffled_g%d_c%d_t%d_b%d_n%d", s->shuffle_groups,
+                                    channels, s->shuffle_channels, base, plane);
+    if (already_emitted(k, name))
+        return name;
+    fprintf(k->f, "/*\n * Copies %d channels of %d values into channels perm(%d + c) of a\n"
+                  " * %d-channel tensor: a concat input with the shuffle after the concat fused.\n */\n"
+                  "static void %s(const float *restrict x, float *restrict y)\n{\n"
+                  "    enum { C = %d, N = %d, SHUFFLE_GROUPS = %d, PER_GROUP = %d, BASE = %d };\n\n"
+                  "    for (int c = 0; c < C; c++) {\n"
+                  "        const int out = ((BASE + c) %% PER_GROUP) * SHUFFLE_GROUPS + (BASE + c) / PER_GROUP;\n"
+                  "        memcpy(y + (long)out * N, x + (long)c * N, sizeof(float) * N);\n"
+                  "    }\n}\n\n",
+            channels, plane, base, s->shuffle_channels, name, channels, plane,
+            s->shuffle_groups, s->shuffle_channels / s->shuffle_groups, base);
+    return name;
+}
+
 static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s)
 {
     const ir_graph *g = p->graph;
+    if (s->deleted)
+        return;
     int layer = s->node;
     while (g->nodes[layer].op != s->op)
         layer = g->nodes[layer].inputs[0];
@@ -400,6 +437,13 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
     const char *x = n->ninputs > 0 ? tensor_ptr(p, n->inputs[0]) : "";
     const char *y = tensor_ptr(p, s->node);
     const char *name;
+    if (s->shuffle_groups > 0 && s->op == IR_CONV && s->shuffle_base > 0) {
+        /* A shuffled concat input writes relative to the start of the concat. */
+        cg_place place = p->places[s->node];
+        int64_t at = p->buffers[place.buffer].offset / (int64_t)sizeof(float) + place.offset -
+                     (int64_t)s->shuffle_base * n->shape.h * n->shape.w;
+        y = arena_printf("ws + %lld", (long long)at);
+    }
 
     fprintf(run, "    /* %s */\n", fused_names(g, layer, s->node));
     switch (s->op) {
@@ -451,7 +495,12 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
             int64_t count = ir_shape_elements(g->nodes[in].shape);
             cg_place src = p->places[in];
             bool in_place = src.buffer == out.buffer && src.offset == out.offset + offset;
-            if (!in_place)
+            int plane = g->nodes[in].shape.h * g->nodes[in].shape.w;
+            if (!in_place && s->shuffle_groups > 0)
+                fprintf(run, "    %s(%s, %s);\n",
+                        shuffled_copy_kernel(k, s, g->nodes[in].shape.c, (int)(offset / plane), plane),
+                        tensor_ptr(p, in), y);
+            else if (!in_place)
                 fprintf(run, "    memcpy(%s + %lld, %s, sizeof(float) * %lld);\n", y,
                         (long long)offset, tensor_ptr(p, in), (long long)count);
             offset += count;

@@ -12,7 +12,10 @@
  *      no other reader, and an activation joins the epilogue of its
  *      producer (conv, linear, batch norm, add) under the same condition;
  *   4. place: each step writes a buffer of its own, except that a producer
- *      read only by a concat writes straight into its slice of the concat.
+ *      read only by a concat writes straight into its slice of the concat;
+ *   5. fuse channel shuffles into the indexing of their producer: a conv
+ *      read only by the shuffle writes its channels in shuffled order, and
+ *      so do the producers and copies of a concat read only by a shuffle.
  */
 #include "codegen.h"
 
@@ -144,6 +147,87 @@ static void set_inputs(cg_step *s, const ir_node *node)
     memcpy(s->extra_inputs, node->inputs + 8, sizeof(int) * (size_t)s->nextra);
 }
 
+static void set_shuffle(cg_step *s, int groups, int channels, int base)
+{
+    s->shuffle_groups = groups;
+    s->shuffle_channels = channels;
+    s->shuffle_base = base;
+}
+
+/* Fuses shuffle `node` into its producer when that is possible; see the file comment. */
+static void fuse_shuffle(cg_program *p, const graph_facts *f, int *step_of, int node)
+{
+    const ir_graph *g = p->graph;
+    const ir_node *shuffle = &g->nodes[node];
+    int in = shuffle->inputs[0];
+    int groups = shuffle->attr.shuffle.groups;
+    int channels = shuffle->shape.c;
+    int s = step_of[in];
+    if (s < 0 || p->steps[s].node != in || !only_read_by(f, in, node) ||
+        p->steps[s].shuffle_groups > 0)
+        return;
+    cg_step *producer = &p->steps[s];
+
+    if (producer->op == IR_CONV && p->places[in].offset == 0) {
+        set_shuffle(producer, groups, channels, 0);
+    } else if (producer->op == IR_CONCAT) {
+        /* Every input written in place must come from a conv; the rest are copied. */
+        int64_t plane = (int64_t)shuffle->shape.h * shuffle->shape.w;
+        const ir_node *concat = &g->nodes[in];
+        for (int k = 0; k < concat->ninputs; k++) {
+            int src = concat->inputs[k];
+            bool in_place = p->places[src].buffer == p->places[in].buffer;
+            if (in_place && p->steps[step_of[src]].op != IR_CONV)
+                return;
+        }
+        for (int k = 0; k < concat->ninputs; k++) {
+            int src = concat->inputs[k];
+            if (p->places[src].buffer == p->places[in].buffer)
+                set_shuffle(&p->steps[step_of[src]], groups, channels,
+                            (int)((p->places[src].offset - p->places[in].offset) / plane));
+        }
+        set_shuffle(producer, groups, channels, 0);
+    } else {
+        return;
+    }
+
+    /* The shuffle's own step goes; it reads the producer's buffer as a view. */
+    p->steps[step_of[node]].deleted = true;
+    producer->node = node;
+    step_of[node] = s;
+    p->places[node] = p->places[in];
+}
+
+static void fuse_shuffles(cg_program *p, const graph_facts *f, int *step_of)
+{
+    for (int i = 1; i < p->graph->nnodes; i++)
+        if (f->live[i] && p->graph->nodes[i].op == IR_SHUFFLE)
+            fuse_shuffle(p, f, step_of, i);
+}
+
+/*
+ * Places views again, in graph order, once in-place concats and fused
+ * shuffles have moved the buffers they look into.
+ */
+static void resolve_views(cg_program *p, const graph_facts *f)
+{
+    const ir_graph *g = p->graph;
+    for (int i = 1; i < g->nnodes; i++) {
+        const ir_node *node = &g->nodes[i];
+        if (!f->live[i])
+            continue;
+        int kept = zero_free_operand(g, node);
+        if (kept >= 0) {
+            p->places[i] = p->places[kept];
+        } else if (is_view(node->op)) {
+            p->places[i] = p->places[node->inputs[0]];
+            if (node->op == IR_SPLIT)
+                p->places[i].offset +=
+                    (int64_t)node->attr.split.start * node->shape.h * node->shape.w;
+        }
+    }
+}
+
 cg_program *cg_lower(const ir_graph *g)
 {
     cg_program *p = arena_alloc(sizeof *p);
@@ -254,6 +338,8 @@ cg_program *cg_lower(const ir_graph *g)
             offset += ir_shape_elements(src->shape);
         }
     }
+    fuse_shuffles(p, &f, step_of);
+    resolve_views(p, &f);
     for (int i = 0; i < g->nnodes; i++)
         p->value_node[i] = step_of[i] >= 0 ? p->steps[step_of[i]].node : i;
 

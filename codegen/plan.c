@@ -44,6 +44,8 @@ static void live_ranges(cg_program *p)
     }
     for (int t = 0; t < p->nsteps; t++) {
         const cg_step *s = &p->steps[t];
+        if (s->deleted)
+            continue;
         touch(p, s->node, t, true);
         for (int k = 0; k < s->ninputs; k++)
             touch(p, s->inputs[k], t, false);

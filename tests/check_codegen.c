@@ -1,0 +1,497 @@
+/*
+ * Check suite of the generated C, one op or fusion per case: each case
+ * builds a tiny network from .nas text, generates its C through the codegen
+ * API, compiles and runs it on a random input, and compares the output with
+ * the reference kernels of runtime/ applied to the same input.
+ *
+ * The test draws the raw weights itself and hands them to cg_weights as a
+ * safetensors file, so the reference sees the unfolded values that a
+ * PyTorch state_dict would hold while the generated code gets nasc's folded
+ * ones. Outputs agree when max|gen - ref| <= 1e-4 * max|ref| + 1e-5.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../codegen/codegen.h"
+#include "../runtime/runtime.h"
+#include "testutil.h"
+
+#define MAX_TENSORS 8
+
+typedef struct {
+    const char *name;
+    const char *source;  /* a network named net */
+    const float *input;  /* fixed input values, or NULL for a random input */
+} codegen_case;
+
+static const float hardswish_points[] = {-4, -3.5f, -3, -1.5f, 0, 1.5f, 3, 3.5f, 4};
+/* Doubled by the add, these give -4, -3, -1, 0, 1, 3 and 4. */
+static const float hardswish_halves[] = {-2, -1.5f, -0.5f, 0, 0.5f, 1.5f, 2};
+
+static const codegen_case cases[] = {
+    /* conv */
+    {"conv_stride2_odd", "network net(input = [3, 7, 9]) {\n"
+                         "    return conv(in, 4, k = 3, stride = 2, pad = 1)\n}\n", NULL},
+    {"conv_kernel_2x2", "network net(input = [3, 9, 7]) {\n"
+                        "    return conv(in, 4, k = 2, stride = 2)\n}\n", NULL},
+    {"conv_kernel_4x4", "network net(input = [3, 8, 7]) {\n"
+                        "    return conv(in, 5, k = 4, pad = 1)\n}\n", NULL},
+    {"conv_dilation_2", "network net(input = [3, 8, 9]) {\n"
+                        "    return conv(in, 4, k = 3, dilation = 2, pad = 1)\n}\n", NULL},
+    {"conv_dilation_3", "network net(input = [3, 11, 10]) {\n"
+                        "    return conv(in, 4, k = 3, dilation = 3, stride = 2, pad = 1)\n}\n",
+     NULL},
+    {"conv_groups_6_to_12", "network net(input = [6, 5, 5]) {\n"
+                            "    return conv(in, 12, k = 3, pad = 1, groups = 3)\n}\n", NULL},
+    {"conv_depthwise_x2", "network net(input = [4, 7, 6]) {\n"
+                          "    return conv(in, 8, k = 3, stride = 2, pad = 1, groups = 4)\n}\n",
+     NULL},
+    /* The kernel covers the whole padded input: one output cell. */
+    {"conv_kernel_whole_input", "network net(input = [3, 4, 5]) {\n"
+                                "    return conv(in, 6, k = [6, 7], pad = 1)\n}\n", NULL},
+    {"conv_1x1_spatial", "network net(input = [16, 1, 1]) {\n"
+                         "    return conv(in, 8, k = 1) | conv(4, k = 3, pad = 1)\n}\n", NULL},
+
+    /*
+     * Pooling on 6x5 with k = [3, 2], stride 2, pad 1: along H, ceil_mode
+     * adds a last window that reaches past the padding, and along W it
+     * adds one that would start in the right padding and is dropped.
+     */
+    {"maxpool_floor", "network net(input = [3, 6, 5]) {\n"
+                      "    return maxpool(in, k = [3, 2], stride = 2, pad = 1)\n}\n", NULL},
+    {"maxpool_ceil", "network net(input = [3, 6, 5]) {\n"
+                     "    return maxpool(in, k = [3, 2], stride = 2, pad = 1, ceil_mode = true)\n"
+                     "}\n", NULL},
+    {"maxpool_dilation_ceil", "network net(input = [2, 8, 7]) {\n"
+                              "    return maxpool(in, k = 3, stride = 2, pad = 1, dilation = 2,\n"
+                              "                   ceil_mode = true)\n}\n", NULL},
+    {"avgpool_floor_pad", "network net(input = [3, 6, 5]) {\n"
+                          "    return avgpool(in, k = [3, 2], stride = 2, pad = 1)\n}\n", NULL},
+    {"avgpool_floor_nopad", "network net(input = [3, 6, 5]) {\n"
+                            "    return avgpool(in, k = [3, 2], stride = 2, pad = 1,\n"
+                            "                   count_include_pad = false)\n}\n", NULL},
+    {"avgpool_ceil_pad", "network net(input = [3, 6, 5]) {\n"
+                         "    return avgpool(in, k = [3, 2], stride = 2, pad = 1, ceil_mode = true)\n"
+                         "}\n", NULL},
+    {"avgpool_ceil_nopad", "network net(input = [3, 6, 5]) {\n"
+                           "    return avgpool(in, k = [3, 2], stride = 2, pad = 1, ceil_mode = true,\n"
+                           "                   count_include_pad = false)\n}\n", NULL},
+    {"global_avgpool", "network net(input = [5, 3, 4]) {\n"
+                       "    return global_avgpool(in)\n}\n", NULL},
+
+    /* channel ops */
+    {"shuffle_3_groups", "network net(input = [5, 2, 3]) {\n"
+                         "    return conv(in, 12, k = 1) | shuffle(3)\n}\n", NULL},
+    /* a and b are read only by the concat, so they are written into its slices. */
+    {"concat_in_place", "network net(input = [3, 4, 5]) {\n"
+                        "    a = conv(in, 2, k = 1)\n"
+                        "    b = relu(conv(in, 5, k = 3, pad = 1))\n"
+                        "    return concat(a, b)\n}\n", NULL},
+    /* b and the input are read elsewhere too; a is written in place. */
+    {"concat_shared_inputs", "network net(input = [3, 4, 5]) {\n"
+                             "    a = conv(in, 2, k = 1)\n"
+                             "    b = conv(in, 4, k = 3, pad = 1)\n"
+                             "    return concat(a, b, in), relu(b)\n}\n", NULL},
+    {"split_two_branches", "network net(input = [3, 5, 5]) {\n"
+                           "    x = conv(in, 6, k = 1)\n"
+                           "    a, b = split(x, [2, 4])\n"
+                           "    return conv(a, 4, k = 1) + conv(b, 4, k = 3, pad = 1)\n}\n",
+     NULL},
+    {"flatten_linear_3x3", "network net(input = [3, 3, 3]) {\n"
+                           "    return conv(in, 4, k = 3, pad = 1) | flatten | linear(5)\n}\n",
+     NULL},
+
+    /* activations and element-wise ops */
+    {"hardswish_exact_points", "network net(input = [1, 1, 9]) {\n"
+                               "    return hardswish(in)\n}\n", hardswish_points},
+    {"hardswish_after_add", "network net(input = [1, 1, 7]) {\n"
+                            "    return hardswish(in + in)\n}\n", hardswish_halves},
+    {"add_relu_fused", "network net(input = [3, 5, 5]) {\n"
+                       "    a = conv(in, 4, k = 1)\n"
+                       "    b = conv(in, 4, k = 3, pad = 1)\n"
+                       "    return relu(a + b)\n}\n", NULL},
+    {"mul_per_channel", "network net(input = [4, 5, 5]) {\n"
+                        "    s = global_avgpool(in) | linear(4) | sigmoid\n"
+                        "    return in * s\n}\n", NULL},
+    {"mul_hardsigmoid", "network net(input = [2, 3, 3]) {\n"
+                        "    return in * hardsigmoid(in)\n}\n", NULL},
+    {"relu6_standalone", "network net(input = [2, 3, 3]) {\n"
+                         "    return relu6(in * in * in)\n}\n", NULL},
+
+    /* batch norm */
+    {"bn_fold_conv_bias", "network net(input = [3, 6, 6]) {\n"
+                          "    return conv(in, 6, k = 3, pad = 1) | bn\n}\n", NULL},
+    {"bn_fold_depthwise", "network net(input = [4, 6, 6]) {\n"
+                          "    return conv(in, 8, k = 3, pad = 1, groups = 4, bias = false) | bn"
+                          " | relu\n}\n", NULL},
+    {"bn_after_concat", "network net(input = [3, 4, 4]) {\n"
+                        "    a = conv(in, 2, k = 1)\n"
+                        "    b = conv(in, 3, k = 1)\n"
+                        "    return concat(a, b) | bn(eps = 1e-3)\n}\n", NULL},
+};
+
+#define CASE_COUNT ((int)(sizeof cases / sizeof cases[0]))
+
+/* ---- random values ---- */
+
+static uint64_t rng_state;
+
+/* splitmix64, scaled to [low, high). */
+static float uniform(double low, double high)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (float)(low + (high - low) * (double)(z >> 11) / 9007199254740992.0);
+}
+
+static int64_t tensor_elements(const ir_tensor *t)
+{
+    int64_t n = 1;
+    for (int d = 0; d < t->rank; d++)
+        n *= t->dims[d];
+    return n;
+}
+
+static const char *name_suffix(const ir_tensor *t)
+{
+    return strrchr(t->name, '.') + 1;
+}
+
+/*
+ * Conv and linear tensors are uniform in +-1/sqrt(fan_in), as PyTorch
+ * initializes them; batch-norm statistics are far from the identity so
+ * that folding changes the values.
+ */
+static void random_tensor(const ir_tensor *t, float *out)
+{
+    double low = -1, high = 1;
+    const char *suffix = name_suffix(t);
+    if (t->rank == 4 || t->rank == 2 || strcmp(suffix, "bias") == 0) {
+        int64_t fan_in = t->rank == 4 ? (int64_t)t->dims[1] * t->dims[2] * t->dims[3]
+                         : t->rank == 2 ? t->dims[1]
+                                        : 4;
+        high = 1 / sqrt((double)fan_in);
+        low = -high;
+    }
+    if (t->rank == 1 && strcmp(suffix, "weight") == 0)
+        low = 0.5, high = 1.5;
+    if (strcmp(suffix, "running_mean") == 0)
+        low = -0.5, high = 0.5;
+    if (strcmp(suffix, "running_var") == 0)
+        low = 0.25, high = 2.0;
+    for (int64_t i = 0; i < tensor_elements(t); i++)
+        out[i] = uniform(low, high);
+}
+
+/* ---- raw weights ---- */
+
+typedef struct {
+    int count;
+    ir_tensor tensors[MAX_TENSORS];
+    float *values[MAX_TENSORS]; /* NULL for num_batches_tracked */
+} node_weights;
+
+static node_weights *random_weights(const ir_graph *g)
+{
+    node_weights *w = arena_alloc(sizeof(node_weights) * (size_t)g->nnodes);
+    for (int i = 0; i < g->nnodes; i++) {
+        w[i].count = ir_node_tensors(g, i, w[i].tensors, MAX_TENSORS);
+        for (int k = 0; k < w[i].count; k++) {
+            const ir_tensor *t = &w[i].tensors[k];
+            if (t->rank == 0)
+                continue;
+            w[i].values[k] = arena_alloc(sizeof(float) * (size_t)tensor_elements(t));
+            random_tensor(t, w[i].values[k]);
+        }
+    }
+    return w;
+}
+
+/* The raw tensor of node i whose name ends in `.suffix`, or NULL. */
+static const float *raw(const node_weights *w, int i, const char *suffix)
+{
+    for (int k = 0; k < w[i].count; k++)
+        if (strcmp(name_suffix(&w[i].tensors[k]), suffix) == 0)
+            return w[i].values[k];
+    return NULL;
+}
+
+/*
+ * Writes every tensor of rank > 0 as safetensors: an 8-byte little-endian
+ * header length, a JSON header padded with spaces to a multiple of 8, then
+ * the little-endian float32 data. num_batches_tracked is left out, which
+ * nasc accepts.
+ */
+static void write_safetensors(const ir_graph *g, const node_weights *w, const char *path)
+{
+    const char *header = "{";
+    const char *separator = "";
+    int64_t offset = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        for (int k = 0; k < w[i].count; k++) {
+            const ir_tensor *t = &w[i].tensors[k];
+            if (t->rank == 0)
+                continue;
+            const char *shape = "";
+            for (int d = 0; d < t->rank; d++)
+                shape = arena_printf("%s%s%d", shape, d ? ", " : "", t->dims[d]);
+            int64_t end = offset + 4 * tensor_elements(t);
+            header = arena_printf("%s%s\"%s\": {\"dtype\": \"F32\", \"shape\": [%s], "
+                                  "\"data_offsets\": [%lld, %lld]}",
+                                  header, separator, t->name, shape, (long long)offset,
+                                  (long long)end);
+            separator = ", ";
+            offset = end;
+        }
+    }
+    header = arena_printf("%s}", header);
+    while (strlen(header) % 8 != 0)
+        header = arena_printf("%s ", header);
+
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot create %s", path);
+    uint64_t length = strlen(header);
+    for (int b = 0; b < 8; b++)
+        fputc((int)(length >> (8 * b)) & 0xff, f);
+    fputs(header, f);
+    for (int i = 0; i < g->nnodes; i++) {
+        for (int k = 0; k < w[i].count; k++) {
+            const ir_tensor *t = &w[i].tensors[k];
+            for (int64_t e = 0; t->rank > 0 && e < tensor_elements(t); e++) {
+                uint32_t u;
+                memcpy(&u, &w[i].values[k][e], sizeof u);
+                for (int b = 0; b < 4; b++)
+                    fputc((int)(u >> (8 * b)) & 0xff, f);
+            }
+        }
+    }
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* ---- the reference interpreter ---- */
+
+static rt_shape rt_shape_of(ir_shape s)
+{
+    rt_shape r = {s.c, s.h, s.w};
+    return r;
+}
+
+static rt_window rt_window_of(ir_window w)
+{
+    rt_window r = {w.kh, w.kw, w.sh, w.sw, w.ph, w.pw, w.dh, w.dw};
+    return r;
+}
+
+static void assert_same_shape(const char *what, rt_shape ref, ir_shape ir)
+{
+    ck_assert_msg(ref.c == ir.c && ref.h == ir.h && ref.w == ir.w,
+                  "%s: the reference computes %dx%dx%d, the IR has %dx%dx%d", what, ref.c, ref.h,
+                  ref.w, ir.c, ir.h, ir.w);
+}
+
+/* Computes node i from the values of its inputs with the reference kernels. */
+static void run_node(const ir_graph *g, const node_weights *w, float **values, int i)
+{
+    const ir_node *n = &g->nodes[i];
+    float *y = values[i];
+    int64_t count = ir_shape_elements(n->shape);
+    const float *x = n->ninputs > 0 ? values[n->inputs[0]] : NULL;
+    rt_shape in = n->ninputs > 0 ? rt_shape_of(g->nodes[n->inputs[0]].shape) : rt_shape_of(n->shape);
+
+    switch (n->op) {
+    case IR_INPUT:
+        break;
+    case IR_CONV: {
+        rt_window win = rt_window_of(n->attr.conv.win);
+        assert_same_shape(n->name, rt_conv2d_output(in, n->attr.conv.out, win), n->shape);
+        rt_conv2d(x, in, raw(w, i, "weight"), raw(w, i, "bias"), n->attr.conv.out, win,
+                  n->attr.conv.groups, y);
+        break;
+    }
+    case IR_LINEAR:
+        rt_linear(x, in.c, raw(w, i, "weight"), raw(w, i, "bias"), n->attr.linear.out, y);
+        break;
+    case IR_BN:
+        rt_batch_norm(x, in, raw(w, i, "weight"), raw(w, i, "bias"), raw(w, i, "running_mean"),
+                      raw(w, i, "running_var"), n->attr.bn.eps, y);
+        break;
+    case IR_RELU: rt_relu(x, count, y); break;
+    case IR_RELU6: rt_relu6(x, count, y); break;
+    case IR_HARDSWISH: rt_hardswish(x, count, y); break;
+    case IR_HARDSIGMOID: rt_hardsigmoid(x, count, y); break;
+    case IR_SIGMOID: rt_sigmoid(x, count, y); break;
+    case IR_MAXPOOL:
+    case IR_AVGPOOL: {
+        rt_window win = rt_window_of(n->attr.pool.win);
+        assert_same_shape(n->name, rt_pool_output(in, win, n->attr.pool.ceil_mode), n->shape);
+        if (n->op == IR_MAXPOOL)
+            rt_max_pool(x, in, win, n->attr.pool.ceil_mode, y);
+        else
+            rt_avg_pool(x, in, win, n->attr.pool.ceil_mode, n->attr.pool.count_include_pad, y);
+        break;
+    }
+    case IR_GLOBAL_AVGPOOL: rt_global_avg_pool(x, in, y); break;
+    case IR_ADD: rt_add(x, values[n->inputs[1]], count, y); break;
+    case IR_MUL: {
+        ir_shape b = g->nodes[n->inputs[1]].shape;
+        bool per_channel = b.h == 1 && b.w == 1 && (in.h != 1 || in.w != 1);
+        rt_mul(x, values[n->inputs[1]], in, per_channel, y);
+        break;
+    }
+    case IR_CONCAT: {
+        const float **inputs = arena_alloc(sizeof(float *) * (size_t)n->ninputs);
+        int *channels = arena_alloc(sizeof(int) * (size_t)n->ninputs);
+        for (int k = 0; k < n->ninputs; k++) {
+            inputs[k] = values[n->inputs[k]];
+            channels[k] = g->nodes[n->inputs[k]].shape.c;
+        }
+        rt_concat(inputs, channels, n->ninputs, n->shape.h, n->shape.w, y);
+        break;
+    }
+    case IR_SPLIT: rt_split(x, in, n->attr.split.start, n->attr.split.channels, y); break;
+    case IR_SHUFFLE: rt_channel_shuffle(x, in, n->attr.shuffle.groups, y); break;
+    case IR_FLATTEN: rt_flatten(x, in, y); break;
+    case IR_IDENTITY:
+    case IR_DROPOUT: memcpy(y, x, sizeof(float) * (size_t)count); break;
+    case IR_ZERO: rt_zero(in, n->attr.zero.stride, y); break;
+    case IR_OP_COUNT: ck_abort_msg("node %d has no op", i); break;
+    }
+}
+
+/* The network's outputs, concatenated, computed with the reference kernels. */
+static float *reference_outputs(const ir_graph *g, const node_weights *w, const float *input,
+                                int64_t *count)
+{
+    float **values = arena_alloc(sizeof(float *) * (size_t)g->nnodes);
+    for (int i = 0; i < g->nnodes; i++) {
+        values[i] = arena_alloc(sizeof(float) * (size_t)ir_shape_elements(g->nodes[i].shape));
+        if (i == 0)
+            memcpy(values[0], input, sizeof(float) * (size_t)ir_shape_elements(g->nodes[0].shape));
+        else
+            run_node(g, w, values, i);
+    }
+
+    *count = 0;
+    for (int k = 0; k < g->noutputs; k++)
+        *count += ir_shape_elements(g->nodes[g->outputs[k]].shape);
+    float *out = arena_alloc(sizeof(float) * (size_t)*count);
+    int64_t at = 0;
+    for (int k = 0; k < g->noutputs; k++) {
+        int64_t n = ir_shape_elements(g->nodes[g->outputs[k]].shape);
+        memcpy(out + at, values[g->outputs[k]], sizeof(float) * (size_t)n);
+        at += n;
+    }
+    return out;
+}
+
+/* ---- generating, compiling and running ---- */
+
+static void write_floats(const char *path, const float *values, int64_t count)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot create %s", path);
+    ck_assert_int_eq(fwrite(values, sizeof(float), (size_t)count, f), (size_t)count);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Reads exactly `count` floats, failing the test on a shorter or longer file. */
+static float *read_floats(const char *path, int64_t count)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "the generated program wrote no %s", path);
+    float *values = arena_alloc(sizeof(float) * (size_t)count + 1);
+    size_t got = fread(values, sizeof(float), (size_t)count, f);
+    int extra = fgetc(f);
+    fclose(f);
+    ck_assert_msg(got == (size_t)count, "%s has %zu floats, expected %lld", path, got,
+                  (long long)count);
+    ck_assert_msg(extra == EOF, "%s has more than the %lld floats expected", path,
+                  (long long)count);
+    return values;
+}
+
+/* Runs `command` with the shell and fails the test unless it exits with status 0. */
+static void run_command(const char *case_name, const char *command)
+{
+    int status = system(command);
+    ck_assert_msg(status == 0, "%s: '%s' failed with status %d", case_name, command, status);
+}
+
+START_TEST(generated_matches_reference)
+{
+    const codegen_case *c = &cases[_i];
+    rng_state = 0x5EED0000u + (uint64_t)_i;
+    ir_graph *g = tu_build(c->source);
+    node_weights *w = random_weights(g);
+
+    char dir[] = "/tmp/nasc_check_codegen_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    const char *safetensors_path = arena_printf("%s/raw.safetensors", dir);
+    write_safetensors(g, w, safetensors_path);
+
+    cg_program *p = cg_lower(g);
+    cg_plan(p);
+    float *folded = cg_weights(p, safetensors_path, 0);
+    ck_assert_msg(folded != NULL, "%s: cg_weights rejected the safetensors file", c->name);
+    cg_options options = {dir, "check_codegen", false};
+    cg_files files = cg_render(p, folded, &options);
+    ck_assert_msg(cg_write(p, &files, dir), "%s: cg_write failed in %s", c->name, dir);
+
+    int64_t input_count = ir_shape_elements(g->nodes[0].shape);
+    float *input = arena_alloc(sizeof(float) * (size_t)input_count);
+    for (int64_t i = 0; i < input_count; i++)
+        input[i] = c->input ? c->input[i] : uniform(-2, 2);
+    write_floats(arena_printf("%s/input.bin", dir), input, input_count);
+
+    run_command(c->name, arena_printf("cd '%s' && cc -std=c99 -O1 -o prog main.c %s.c -lm", dir,
+                                      g->name));
+    run_command(c->name, arena_printf("cd '%s' && ./prog %s.weights input.bin output.bin", dir,
+                                      g->name));
+
+    int64_t count;
+    float *expected = reference_outputs(g, w, input, &count);
+    float *actual = read_floats(arena_printf("%s/output.bin", dir), count);
+    run_command(c->name, arena_printf("rm -r '%s'", dir));
+
+    double max_ref = 0, max_diff = 0;
+    int64_t worst = 0;
+    for (int64_t i = 0; i < count; i++) {
+        double diff = fabs((double)actual[i] - expected[i]);
+        if (fabs(expected[i]) > max_ref)
+            max_ref = fabs(expected[i]);
+        if (diff > max_diff || isnan(diff)) {
+            max_diff = diff;
+            worst = i;
+        }
+    }
+    double tolerance = 1e-4 * max_ref + 1e-5;
+    ck_assert_msg(max_diff <= tolerance,
+                  "%s: output %lld is %.9g, the reference gives %.9g (max diff %.3g > %.3g)",
+                  c->name, (long long)worst, actual[worst], expected[worst], max_diff, tolerance);
+}
+END_TEST
+
+static Suite *codegen_suite(void)
+{
+    Suite *s = suite_create("codegen");
+    TCase *ops = tcase_create("ops");
+    /* Each case compiles a C program, which takes longer than Check's default 4 s under ASan. */
+    tcase_set_timeout(ops, 60);
+    tcase_add_loop_test(ops, generated_matches_reference, 0, CASE_COUNT);
+    suite_add_tcase(s, ops);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(codegen_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
