@@ -1,11 +1,11 @@
 /*
- * C emission. The generated NET.c holds, in order: a banner, the weight
- * array, activation helpers, one kernel per distinct specialization (its
- * name spells op, kernel, stride, padding and shapes, so equal names mean
- * equal code and each is emitted once), the run function that calls the
- * kernels on workspace offsets fixed by the memory plan, and the weight
- * loader. Every size is a compile-time constant; the run function
- * allocates nothing.
+ * C emission. The generated NET.c contains, in order: a banner, the weight
+ * array, activation helpers, one kernel per distinct specialization, the
+ * run function, and the weight loader. A kernel's name spells its op,
+ * kernel, stride, padding and shapes, so equal names mean equal code and
+ * each is emitted once. The run function calls the kernels on workspace
+ * offsets fixed by the memory plan. Every size is a compile-time constant,
+ * and the run function allocates nothing.
  *
  * Weight file format (NET.weights): the 8 bytes "NASCWGT1", the float count
  * and a hash of the weight layout as 64-bit little-endian integers, then

@@ -2,7 +2,7 @@
  * The memory plan: one workspace for every intermediate buffer.
  *
  * A buffer is live from the step that first writes it to the last step
- * that reads it; the network's outputs stay live to the end, where they
+ * that reads it. The network's outputs stay live to the end, where they
  * are copied out. Buffers are placed largest first at the lowest offset
  * that no buffer with an overlapping live range occupies (the greedy-by-size
  * heuristic), each aligned to 64 bytes so kernels start on a cache line.

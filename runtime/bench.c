@@ -9,9 +9,9 @@
  *
  *   bench WEIGHTS MIN_SECONDS WARMUP_RUNS
  *
- * runs the network WARMUP_RUNS times untimed (first calls pay page faults
- * for fresh buffers), then times single runs with CLOCK_MONOTONIC until at
- * least MIN_SECONDS have passed and at least MIN_RUNS runs were made, and
+ * runs the network WARMUP_RUNS times untimed, because first calls pay page
+ * faults for fresh buffers. It then times single runs with CLOCK_MONOTONIC
+ * until at least MIN_SECONDS have passed and MIN_RUNS runs were made. It
  * prints one JSON object: runs, median_ms, min_ms, q1_ms, q3_ms, iqr_ms.
  */
 #define _POSIX_C_SOURCE 199309L
