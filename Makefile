@@ -27,7 +27,7 @@ SOURCES := common/arena.c common/diag.c frontend/ast.c frontend/load.c frontend/
            frontend/ops.c frontend/call.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c \
            codegen/lower.c codegen/plan.c codegen/weights.c codegen/emit.c
 GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c build/gen/bench_source.c
-HEADERS := $(wildcard common/*.h frontend/*.h grammar/*.h ir/*.h codegen/*.h)
+HEADERS := $(wildcard common/*.h frontend/*.h grammar/*.h ir/*.h codegen/*.h runtime/*.h)
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
 
 # Each variant is a set of flags and a folder under build/.

@@ -27,7 +27,8 @@ typedef struct {
 /*
  * Output size along one axis: floor((in + 2p - d(k - 1) - 1) / s) + 1,
  * rounded up instead with ceil_mode, and then without a last window that
- * would start in the right padding (PyTorch's pooling_output_shape).
+ * would start in the right padding. This is PyTorch's rule for conv and
+ * pooling, and the formula of ir/graph.c.
  */
 int rt_window_output(int in, int k, int s, int p, int d, bool ceil_mode);
 
@@ -52,7 +53,7 @@ void rt_linear(const float *x, int in, const float *weight, const float *bias, i
 void rt_batch_norm(const float *x, rt_shape in, const float *gamma, const float *beta,
                    const float *mean, const float *var, double eps, float *y);
 
-/* Element-wise activations on n values; y may equal x. */
+/* Element-wise activations on n values. The output y may be the input x. */
 void rt_relu(const float *x, int64_t n, float *y);
 void rt_relu6(const float *x, int64_t n, float *y);
 void rt_hardswish(const float *x, int64_t n, float *y);
@@ -62,7 +63,7 @@ void rt_sigmoid(const float *x, int64_t n, float *y);
 /* nn.MaxPool2d: cells outside the input never win. */
 void rt_max_pool(const float *x, rt_shape in, rt_window win, bool ceil_mode, float *y);
 
-/* nn.AvgPool2d (without dilation, which AvgPool2d lacks: win.dh and win.dw are ignored). */
+/* nn.AvgPool2d. AvgPool2d has no dilation, so win.dh and win.dw are ignored. */
 void rt_avg_pool(const float *x, rt_shape in, rt_window win, bool ceil_mode,
                  bool count_include_pad, float *y);
 
@@ -72,7 +73,7 @@ void rt_global_avg_pool(const float *x, rt_shape in, float *y);
 void rt_add(const float *a, const float *b, int64_t n, float *y);
 
 /*
- * a * b on a tensor of shape `in`; with b_per_channel, b has one value per
+ * a * b on a tensor of shape `in`. With b_per_channel, b has one value per
  * channel (a Cx1x1 tensor broadcast over H and W).
  */
 void rt_mul(const float *a, const float *b, rt_shape in, bool b_per_channel, float *y);
@@ -85,7 +86,7 @@ void rt_concat(const float *const *inputs, const int *channels, int count, int h
 void rt_split(const float *x, rt_shape in, int start, int channels, float *y);
 
 /*
- * torchvision's channel_shuffle: view the channels as [groups, C / groups],
+ * PyTorch's channel_shuffle: view the channels as [groups, C / groups],
  * transpose and flatten, so output channel j * groups + g is input channel
  * g * (C / groups) + j.
  */

@@ -1,8 +1,9 @@
 /*
- * Check suite of the generated C, one op or fusion per case: each case
- * builds a tiny network from .nas text, generates its C through the codegen
- * API, compiles and runs it on a random input, and compares the output with
- * the reference kernels of runtime/ applied to the same input.
+ * Check suite of the generated C, with one op or fusion per case. Each case
+ * builds a tiny network from .nas text and generates its C through the
+ * codegen API. It then compiles and runs that C on a random input and
+ * compares the output with the reference kernels of runtime/ applied to the
+ * same input.
  *
  * The test draws the raw weights itself and hands them to cg_weights as a
  * safetensors file, so the reference sees the unfolded values that a
@@ -85,6 +86,29 @@ static const codegen_case cases[] = {
     /* channel ops */
     {"shuffle_3_groups", "network net(input = [5, 2, 3]) {\n"
                          "    return conv(in, 12, k = 1) | shuffle(3)\n}\n", NULL},
+    /* No step produces the input, so the shuffle is a copy of its own. */
+    {"shuffle_input_copy", "network net(input = [6, 2, 3]) {\n"
+                           "    return shuffle(in, 3)\n}\n", NULL},
+    /* The convs write their channels in shuffled order; the input is copied. */
+    {"shuffle_after_concat", "network net(input = [3, 4, 4]) {\n"
+                             "    a = conv(in, 3, k = 1)\n"
+                             "    b = relu(conv(in, 6, k = 3, pad = 1))\n"
+                             "    return concat(in, a, b) | shuffle(3)\n}\n", NULL},
+    {"shuffle_concat_repeat", "network net(input = [3, 4, 4]) {\n"
+                              "    a = conv(in, 3, k = 1) | bn\n"
+                              "    b = conv(in, 3, k = 3, pad = 1, bias = false) | bn | relu6\n"
+                              "    x = concat(a, b, a) | shuffle(3)\n"
+                              "    return conv(x, 4, k = 1)\n}\n", NULL},
+    /* torchvision's ShuffleNetV2 unit with stride 1: split, branch, concat, shuffle, split. */
+    {"shufflenet_v2_unit", "network net(input = [4, 5, 5]) {\n"
+                           "    a, b = split(in, 2)\n"
+                           "    y = concat(a, relu(conv(b, 2, k = 1))) | shuffle(2)\n"
+                           "    c, d = split(y, 2)\n"
+                           "    return concat(c, conv(d, 2, k = 3, pad = 1) | bn | relu)\n}\n",
+     NULL},
+    {"concat_repeated_input", "network net(input = [3, 4, 4]) {\n"
+                              "    a = conv(in, 2, k = 1)\n"
+                              "    return concat(a, in, a)\n}\n", NULL},
     /* a and b are read only by the concat, so they are written into its slices. */
     {"concat_in_place", "network net(input = [3, 4, 5]) {\n"
                         "    a = conv(in, 2, k = 1)\n"
@@ -118,6 +142,9 @@ static const codegen_case cases[] = {
                         "    return in * s\n}\n", NULL},
     {"mul_hardsigmoid", "network net(input = [2, 3, 3]) {\n"
                         "    return in * hardsigmoid(in)\n}\n", NULL},
+    {"zero_edge_add", "network net(input = [4, 5, 5]) {\n"
+                      "    return conv(in, 4, k = 3, stride = 2, pad = 1) +\n"
+                      "           zero(conv(in, 4, k = 1), stride = 2)\n}\n", NULL},
     {"relu6_standalone", "network net(input = [2, 3, 3]) {\n"
                          "    return relu6(in * in * in)\n}\n", NULL},
 
@@ -480,7 +507,7 @@ static Suite *codegen_suite(void)
 {
     Suite *s = suite_create("codegen");
     TCase *ops = tcase_create("ops");
-    /* Each case compiles a C program, which takes longer than Check's default 4 s under ASan. */
+    /* Each case runs the C compiler, so a loaded machine may need more than Check's default 4 s. */
     tcase_set_timeout(ops, 60);
     tcase_add_loop_test(ops, generated_matches_reference, 0, CASE_COUNT);
     suite_add_tcase(s, ops);
