@@ -1,9 +1,11 @@
 /*
  * The code generator: from a verified IR graph to standalone C99.
  *
- *   lower.c   the steps to run: dead layers dropped, batch norm folded into
- *             the conv before it, activations fused into their producer's
- *             epilogue, identity/dropout/flatten/split turned into views
+ *   lower.c   the steps to run: dead layers and zero edges dropped, batch
+ *             norm folded into the conv before it, residual adds and
+ *             activations fused into their producer's epilogue, channel
+ *             shuffles into its output indexing, identity, dropout,
+ *             flatten and split turned into views
  *   plan.c    the memory plan: every intermediate buffer gets an offset in
  *             one workspace, reusing memory once a buffer is dead
  *   weights.c the weight values: from a safetensors file by layer name, or
@@ -44,6 +46,9 @@ typedef struct {
 /* One kernel call. */
 typedef struct {
     int node;         /* the IR node whose value the step produces */
+    int layer;        /* the node the step was made for: its conv, pooling, ... */
+    const char *label; /* the layers it computes, e.g. "conv3 + bn3 + add_0 + relu" */
+    int residual;     /* a conv with a residual add fused in: the other operand, else -1 */
     ir_op op;         /* conv, linear, pooling, add, mul, concat copy, ... */
     cg_act act;       /* fused epilogue */
     int ninputs;

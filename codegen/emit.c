@@ -114,10 +114,11 @@ static const char *conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *
     const char *shuffle = shuffled ? arena_printf("_shuffle_g%d_c%d_b%d", s->shuffle_groups,
                                                   s->shuffle_channels, s->shuffle_base)
                                    : "";
+    bool residual = s->residual >= 0;
     const char *name = arena_printf(
-        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s%s", w->kh, w->kw, w->sh, w->sw,
+        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s%s%s", w->kh, w->kw, w->sh, w->sw,
         w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups, in.c, n->shape.c, in.h, in.w,
-        bias ? "_bias" : "", act_suffix(s->act), shuffle);
+        bias ? "_bias" : "", residual ? "_residual" : "", act_suffix(s->act), shuffle);
     if (already_emitted(k, name))
         return name;
 
@@ -125,14 +126,17 @@ static const char *conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *
     fprintf(f, "/*\n * conv: kernel %dx%d, stride %dx%d, padding %dx%d, dilation %dx%d, groups %d;\n"
                " * %s -> %s%s%s.\n */\n",
             w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups,
-            ir_shape_str(in), ir_shape_str(n->shape), s->folded_bn ? "; batch norm folded" : "",
+            ir_shape_str(in), ir_shape_str(n->shape),
+            arena_printf("%s%s", s->folded_bn ? "; batch norm folded" : "",
+                         residual ? "; residual add fused" : ""),
             s->act ? arena_printf("; %s fused", act_suffix(s->act) + 1) : "");
     if (shuffled)
         fprintf(f, "/*\n * Output channel oc is written to channel perm(%d + oc) of a %d-channel\n"
                    " * tensor, the channel shuffle with %d groups fused into this kernel.\n */\n",
                 s->shuffle_base, s->shuffle_channels, s->shuffle_groups);
     fprintf(f, "static void %s(const float *restrict x, float *restrict y,\n"
-               "    const float *restrict w, const float *restrict b)\n{\n", name);
+               "    const float *restrict w, const float *restrict b%s)\n{\n", name,
+            residual ? ", const float *restrict r" : "");
     fprintf(f, "    enum { C = %d, H = %d, W = %d, OC = %d, OH = %d, OW = %d };\n", in.c, in.h, in.w,
             n->shape.c, n->shape.h, n->shape.w);
     fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d, DH = %d, DW = %d };\n",
@@ -168,7 +172,8 @@ static const char *conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *
                "            }\n"
                "        }\n"
                "    }\n}\n\n",
-            bias ? "b[oc]" : "0.0f", act_call(s->act, "acc"));
+            bias ? "b[oc]" : "0.0f",
+            act_call(s->act, residual ? "acc + r[((long)oc * OH + oh) * OW + ow]" : "acc"));
     return name;
 }
 
@@ -393,17 +398,6 @@ static const char *weight_ptr(int64_t offset)
     return arena_printf("weights + %lld", (long long)offset);
 }
 
-/* "conv1 + bn1 + relu": the layers a step computes, first to last. */
-static const char *fused_names(const ir_graph *g, int first, int last)
-{
-    const char *names = g->nodes[last].name;
-    for (int n = last; n != first;) {
-        n = g->nodes[n].inputs[0];
-        names = arena_printf("%s + %s", g->nodes[n].name, names);
-    }
-    return names;
-}
-
 /* Copies a concat input into its channels of a shuffled concat: see cg_step. */
 static const char *shuffled_copy_kernel(kernel_set *k, const cg_step *s, int channels, int base,
                                         int plane)
@@ -430,10 +424,7 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
     const ir_graph *g = p->graph;
     if (s->deleted)
         return;
-    int layer = s->node;
-    while (g->nodes[layer].op != s->op)
-        layer = g->nodes[layer].inputs[0];
-    const ir_node *n = &g->nodes[layer];
+    const ir_node *n = &g->nodes[s->layer];
     const char *x = n->ninputs > 0 ? tensor_ptr(p, n->inputs[0]) : "";
     const char *y = tensor_ptr(p, s->node);
     const char *name;
@@ -445,12 +436,13 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
         y = arena_printf("ws + %lld", (long long)at);
     }
 
-    fprintf(run, "    /* %s */\n", fused_names(g, layer, s->node));
+    fprintf(run, "    /* %s */\n", s->label);
     switch (s->op) {
     case IR_CONV:
         name = conv_kernel(k, g, s, n);
-        fprintf(run, "    %s(%s, %s, %s, %s);\n", name, x, y, weight_ptr(s->weight_offset),
-                s->bias_offset >= 0 ? weight_ptr(s->bias_offset) : "NULL");
+        fprintf(run, "    %s(%s, %s, %s, %s%s);\n", name, x, y, weight_ptr(s->weight_offset),
+                s->bias_offset >= 0 ? weight_ptr(s->bias_offset) : "NULL",
+                s->residual >= 0 ? arena_printf(", %s", tensor_ptr(p, s->residual)) : "");
         break;
     case IR_LINEAR:
         name = linear_kernel(k, g, s, n);

@@ -9,8 +9,10 @@
  *      storage, and a split part is the input's channel slice (channels
  *      are contiguous in CHW, so no copy is needed);
  *   3. fuse: a batch norm folds into the conv before it when the conv has
- *      no other reader, and an activation joins the epilogue of its
- *      producer (conv, linear, batch norm, add) under the same condition;
+ *      no other reader; a residual add joins the epilogue of the conv that
+ *      computes one operand, under the same condition and when the other
+ *      operand is computed before that conv; an activation joins the
+ *      epilogue of its producer (conv, linear, batch norm, add);
  *   4. place: each step writes a buffer of its own, except that a producer
  *      read only by a concat writes straight into its slice of the concat;
  *   5. fuse channel shuffles into the indexing of their producer: a conv
@@ -109,6 +111,29 @@ static int new_buffer(cg_program *p, int64_t elements, int *cap)
     return p->nbuffers++;
 }
 
+/* The step after which `node`'s value exists, looking through views; -1 for the input. */
+static int ready_step(const ir_graph *g, const int *step_of, int node)
+{
+    while (step_of[node] < 0 && node > 0) {
+        const ir_node *n = &g->nodes[node];
+        int kept = zero_free_operand(g, n);
+        if (kept >= 0)
+            node = kept;
+        else if (is_view(n->op))
+            node = n->inputs[0];
+        else
+            return 1 << 30; /* not computed yet: never ready */
+    }
+    return node > 0 ? step_of[node] : -1;
+}
+
+/* Makes `node` the value of step `s`, one more layer fused into it. */
+static void absorb(cg_program *p, cg_step *s, int node)
+{
+    s->label = arena_printf("%s + %s", s->label, p->graph->nodes[node].name);
+    s->node = node;
+}
+
 static cg_step *add_step(cg_program *p, int *cap, int node, ir_op op)
 {
     if (p->nsteps == *cap) {
@@ -120,6 +145,8 @@ static cg_step *add_step(cg_program *p, int *cap, int node, ir_op op)
     cg_step *s = &p->steps[p->nsteps++];
     memset(s, 0, sizeof *s);
     s->node = node;
+    s->layer = node;
+    s->residual = -1;
     s->op = op;
     s->bn_node = -1;
     s->weight_offset = -1;
@@ -279,7 +306,7 @@ cg_program *cg_lower(const ir_graph *g)
             cg_step *s = &p->steps[step_of[in0]];
             s->folded_bn = true;
             s->bn_node = i;
-            s->node = i;
+            absorb(p, s, i);
             step_of[i] = step_of[in0];
             p->places[i] = p->places[in0];
             continue;
@@ -291,17 +318,46 @@ cg_program *cg_lower(const ir_graph *g)
             cg_step *s = &p->steps[step_of[in0]];
             bool fusable = s->op == IR_CONV || s->op == IR_LINEAR || s->op == IR_BN ||
                            s->op == IR_ADD;
+            /* An activation between a conv and a residual add would break the order. */
             if (fusable && s->act == CG_ACT_NONE) {
                 s->act = act;
-                s->node = i;
+                absorb(p, s, i);
                 step_of[i] = step_of[in0];
                 p->places[i] = p->places[in0];
                 continue;
             }
         }
 
+        /*
+         * A residual add in the epilogue of the conv that computes one operand,
+         * provided the other operand is ready before that conv runs.
+         */
+        if (node->op == IR_ADD) {
+            int fused = -1;
+            for (int k = 0; k < 2 && fused < 0; k++) {
+                int operand = node->inputs[k];
+                int other = node->inputs[1 - k];
+                int t = step_of[operand];
+                if (t >= 0 && p->steps[t].node == operand && p->steps[t].op == IR_CONV &&
+                    p->steps[t].act == CG_ACT_NONE && p->steps[t].residual < 0 &&
+                    only_read_by(&f, operand, i) && other != operand &&
+                    ready_step(g, step_of, other) < t)
+                    fused = k;
+            }
+            if (fused >= 0) {
+                cg_step *s = &p->steps[step_of[node->inputs[fused]]];
+                s->residual = node->inputs[1 - fused];
+                s->inputs[s->ninputs++] = s->residual;
+                absorb(p, s, i);
+                step_of[i] = step_of[node->inputs[fused]];
+                p->places[i] = p->places[node->inputs[fused]];
+                continue;
+            }
+        }
+
         /* A kernel of its own, writing a fresh buffer. */
         cg_step *s = add_step(p, &step_cap, i, node->op);
+        s->label = node->name;
         set_inputs(s, node);
         step_of[i] = p->nsteps - 1;
         p->places[i] = (cg_place){new_buffer(p, ir_shape_elements(node->shape), &buffer_cap), 0};

@@ -320,11 +320,8 @@ static void fold_bn_into(const node_tensors *bn_raw, double eps, int channels, i
 /* The layer with parameters of a step: its conv, linear or batch norm, before fused ops. */
 static const ir_node *step_layer(const cg_program *p, const cg_step *s, int *index)
 {
-    int layer = s->node;
-    while (p->graph->nodes[layer].op != s->op)
-        layer = p->graph->nodes[layer].inputs[0];
-    *index = layer;
-    return &p->graph->nodes[layer];
+    *index = s->layer;
+    return &p->graph->nodes[s->layer];
 }
 
 /* Elements of the weight tensor of a conv or linear step. */
