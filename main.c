@@ -515,6 +515,31 @@ static const char *write_weights(const char *dir, const cg_files *files)
     return path;
 }
 
+/* A network compiled into the cache, with what `run` and `bench` need of it. */
+typedef struct {
+    ir_graph *graph;
+    cg_files files;
+    const char *dir;
+    const char *binary;
+    double compile_s;
+} compiled;
+
+/* Runs the pipeline through code generation and compiles the program for run or bench. */
+static bool compile_program(const options *o, bool bench, compiled *c)
+{
+    c->graph = compile(o);
+    if (!c->graph)
+        return false;
+    float *weights;
+    cg_program *p = generate(o, c->graph, &weights);
+    if (!p)
+        return false;
+    cg_options co = {NULL, arena_printf("nasc %s %s", bench ? "bench" : "run", o->file), false};
+    c->files = cg_render(p, weights, &co);
+    c->binary = compiled_program(p, &c->files, bench, &c->dir, &c->compile_s);
+    return c->binary != NULL;
+}
+
 static int cmd_bench(const options *o)
 {
     if (o->threads != 1) {
@@ -522,21 +547,16 @@ static int cmd_bench(const options *o)
                 o->threads);
         return EXIT_USAGE;
     }
-    ir_graph *g = compile(o);
-    if (!g)
+    compiled c;
+    if (!compile_program(o, true, &c))
         return EXIT_INPUT_ERROR;
-    float *weights;
-    cg_program *p = generate(o, g, &weights);
-    if (!p)
-        return EXIT_INPUT_ERROR;
-    cg_options co = {NULL, arena_printf("nasc bench %s", o->file), false};
-    cg_files files = cg_render(p, weights, &co);
-    const char *dir;
-    double compile_s;
-    const char *binary = compiled_program(p, &files, true, &dir, &compile_s);
-    const char *weights_path = binary ? write_weights(dir, &files) : NULL;
+    ir_graph *g = c.graph;
+    const char *weights_path = write_weights(c.dir, &c.files);
     if (!weights_path)
         return EXIT_INPUT_ERROR;
+    const char *binary = c.binary;
+    const char *dir = c.dir;
+    double compile_s = c.compile_s;
 
     const char *result_path = arena_printf("%s/bench.%ld.json", dir, (long)getpid());
     char *program[] = {(char *)binary, (char *)weights_path,
@@ -581,20 +601,12 @@ static int cmd_bench(const options *o)
 
 static int cmd_run(const options *o)
 {
-    ir_graph *g = compile(o);
-    if (!g)
+    compiled c;
+    if (!compile_program(o, false, &c))
         return EXIT_INPUT_ERROR;
-    float *weights;
-    cg_program *p = generate(o, g, &weights);
-    if (!p)
-        return EXIT_INPUT_ERROR;
-    cg_options co = {NULL, arena_printf("nasc run %s", o->file), false};
-    cg_files files = cg_render(p, weights, &co);
-    const char *dir;
-    double compile_s;
-    const char *binary = compiled_program(p, &files, false, &dir, &compile_s);
-    if (!binary)
-        return EXIT_INPUT_ERROR;
+    const char *binary = c.binary;
+    const char *dir = c.dir;
+    cg_files files = c.files;
 
     /* The weights go to a file of this run's own, removed afterwards. */
     const char *weights_path = write_weights(dir, &files);
