@@ -572,8 +572,8 @@ static int cmd_bench(const options *o)
         fclose(f);
     remove(result_path);
     if (status != 0 || got == 0) {
-        fprintf(stderr, "nasc: the benchmark of '%s' failed%s\n", g->name,
-                status == -2 ? arena_printf(": timed out after %g s", o->timeout) : "");
+        if (status != -2)
+            fprintf(stderr, "nasc: the benchmark of '%s' failed\n", g->name);
         return EXIT_INPUT_ERROR;
     }
 
@@ -599,8 +599,24 @@ static int cmd_bench(const options *o)
     return 0;
 }
 
+/* True when the folder of `path` exists, so a file can be created there. */
+static bool folder_exists(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return true;
+    const char *dir = slash == path ? "/" : arena_strndup(path, (size_t)(slash - path));
+    struct stat st;
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int cmd_run(const options *o)
 {
+    if (!folder_exists(o->output)) {
+        fprintf(stderr, "nasc: cannot write the output '%s': its folder does not exist\n",
+                o->output);
+        return EXIT_INPUT_ERROR;
+    }
     compiled c;
     if (!compile_program(o, false, &c))
         return EXIT_INPUT_ERROR;

@@ -264,8 +264,12 @@ static const char *pool_kernel(kernel_set *k, const ir_graph *g, const ir_node *
     fprintf(f, "static void %s(const float *restrict x, float *restrict y)\n{\n", name);
     fprintf(f, "    enum { C = %d, H = %d, W = %d, OH = %d, OW = %d };\n", in.c, in.h, in.w,
             n->shape.h, n->shape.w);
-    fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d, DH = %d, DW = %d };\n\n",
-            w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
+    if (is_max)
+        fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d, DH = %d, DW = %d };\n\n",
+                w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
+    else
+        fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d };\n\n", w->kh,
+                w->kw, w->sh, w->sw, w->ph, w->pw);
     fprintf(f, "    for (int c = 0; c < C; c++) {\n"
                "        const float *xc = x + (long)c * H * W;\n"
                "        for (int oh = 0; oh < OH; oh++) {\n"
@@ -287,7 +291,7 @@ static const char *pool_kernel(kernel_set *k, const ir_graph *g, const ir_node *
         fprintf(f, "                int h0 = oh * SH - PH, w0 = ow * SW - PW;\n"
                    "                int h1 = h0 + KH < H + PH ? h0 + KH : H + PH;\n"
                    "                int w1 = w0 + KW < W + PW ? w0 + KW : W + PW;\n"
-                   "                const int padded = (h1 - h0) * (w1 - w0);\n"
+                   "%s"
                    "                h0 = h0 > 0 ? h0 : 0;\n"
                    "                w0 = w0 > 0 ? w0 : 0;\n"
                    "                h1 = h1 < H ? h1 : H;\n"
@@ -297,14 +301,10 @@ static const char *pool_kernel(kernel_set *k, const ir_graph *g, const ir_node *
                    "                    for (int iw = w0; iw < w1; iw++)\n"
                    "                        sum += xc[ih * W + iw];\n"
                    "                y[((long)c * OH + oh) * OW + ow] = sum / (float)%s;\n",
+                include_pad ? "                const int padded = (h1 - h0) * (w1 - w0);\n" : "",
                 include_pad ? "padded" : "((h1 - h0) * (w1 - w0))");
     }
-    fprintf(f, "            }\n        }\n    }\n");
-    if (!is_max && include_pad)
-        fprintf(f, "    (void)DH;\n    (void)DW;\n");
-    else if (!is_max)
-        fprintf(f, "    (void)DH;\n    (void)DW;\n");
-    fprintf(f, "}\n\n");
+    fprintf(f, "            }\n        }\n    }\n}\n\n");
     return name;
 }
 
@@ -548,7 +548,9 @@ static char *header_text(const cg_program *p, const cg_options *o)
         fprintf(f, "/* The weights are embedded in this build: this returns %s_OK. */\n", NET);
     else
         fprintf(f, "/*\n * Loads the weights written by `nasc build` (%s.weights). Returns %s_OK or\n"
-                   " * a negative %s_ERROR_* status, which %s_strerror describes.\n */\n",
+                   " * a negative %s_ERROR_* status, which %s_strerror describes. The weights\n"
+                   " * are read in place: after a failed load they are undefined until a load\n"
+                   " * succeeds.\n */\n",
                 net, NET, NET, net);
     fprintf(f, "int %s_load_weights(const char *path);\nconst char *%s_strerror(int status);\n\n",
             net, net);
@@ -587,11 +589,14 @@ static void emit_activations(FILE *f, const char *kernels)
 static void emit_weights_array(FILE *f, const cg_program *p, const float *weights, bool embed)
 {
     const char *NET = upper(p->graph->name);
+    /* C has no empty arrays: a network without weights gets one unused float. */
     if (!embed) {
-        fprintf(f, "static float weights[%s_WEIGHT_COUNT];\n\n", NET);
+        fprintf(f, "static float weights[%s_WEIGHT_COUNT > 0 ? %s_WEIGHT_COUNT : 1];\n\n", NET, NET);
         return;
     }
-    fprintf(f, "static const float weights[%s_WEIGHT_COUNT] = {", NET);
+    fprintf(f, "static const float weights[%s_WEIGHT_COUNT > 0 ? %s_WEIGHT_COUNT : 1] = {", NET, NET);
+    if (p->weight_count == 0)
+        fprintf(f, "0");
     for (int64_t i = 0; i < p->weight_count; i++)
         fprintf(f, "%s%a", i == 0 ? "\n    " : i % 6 ? ", " : ",\n    ", (double)weights[i]);
     fprintf(f, "\n};\n\n");
@@ -663,7 +668,8 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
                 tensor_ptr(p, node), (long long)count);
         offset += count;
     }
-    fprintf(run.f, "    (void)ws;\n    (void)input;\n}\n\n");
+    fprintf(run.f, "    (void)ws; /* unused when every tensor is a view of the input */\n"
+                   "    (void)input;\n    (void)weights;\n}\n\n");
     char *kernel_text = tb_close(&kernels);
     char *run_text = tb_close(&run);
 

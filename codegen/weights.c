@@ -92,6 +92,7 @@ typedef struct {
     size_t data_size;
     cJSON *header;
     const char *path;
+    bool truncation_reported; /* one truncation explains every later tensor */
 } safetensors;
 
 static bool read_whole_file(const char *path, unsigned char **bytes, size_t *size)
@@ -148,6 +149,7 @@ static bool open_safetensors(const char *path, safetensors *st, unsigned char **
     st->data = *file + 8 + header_length;
     st->data_size = size - 8 - (size_t)header_length;
     st->path = path;
+    st->truncation_reported = false;
     return true;
 }
 
@@ -163,7 +165,7 @@ static const char *shape_text(const int *dims, int rank)
  * Checks one header entry against the tensor nasc expects; returns the
  * float data or NULL after reporting what is wrong.
  */
-static const unsigned char *check_entry(const safetensors *st, const cJSON *entry,
+static const unsigned char *check_entry(safetensors *st, const cJSON *entry,
                                         const ir_tensor *t, bool *ok)
 {
     const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(entry, "dtype");
@@ -211,9 +213,11 @@ static const unsigned char *check_entry(const safetensors *st, const cJSON *entr
         return NULL;
     }
     if (end > (double)st->data_size) {
-        diag_error(SRC_NONE, "weights '%s': the data of '%s' ends at byte %.0f, but the file has "
-                             "only %zu data bytes; it is truncated", st->path, t->name, end,
-                   st->data_size);
+        if (!st->truncation_reported)
+            diag_error(SRC_NONE, "weights '%s' are truncated: the data of '%s' ends at byte %.0f, "
+                                 "but the file has only %zu data bytes", st->path, t->name, end,
+                       st->data_size);
+        st->truncation_reported = true;
         *ok = false;
         return NULL;
     }
@@ -243,6 +247,32 @@ static bool load_safetensors(const ir_graph *g, node_tensors *per_node, const ch
 
     bool ok = true;
     int errors_before = diag_error_count();
+
+    /* A file of another network matches (almost) no name: one line says so. */
+    int expected = 0, matched = 0;
+    const char *first_expected = NULL;
+    for (int i = 0; i < g->nnodes; i++) {
+        for (int k = 0; k < per_node[i].count; k++) {
+            if (per_node[i].tensors[k].rank == 0)
+                continue;
+            expected++;
+            if (!first_expected)
+                first_expected = per_node[i].tensors[k].name;
+            matched += cJSON_GetObjectItemCaseSensitive(st.header, per_node[i].tensors[k].name) != NULL;
+        }
+    }
+    if (expected > 0 && matched == 0) {
+        const cJSON *first = st.header->child;
+        while (first && strcmp(first->string, "__metadata__") == 0)
+            first = first->next;
+        diag_error(SRC_NONE, "weights '%s' do not belong to network '%s': none of its %d tensor "
+                             "names is in the file (it expects '%s', the file has '%s', ...)",
+                   path, g->name, expected, first_expected, first ? first->string : "nothing");
+        cJSON_Delete(st.header);
+        free(file);
+        return false;
+    }
+
     for (int i = 0; i < g->nnodes; i++) {
         for (int k = 0; k < per_node[i].count; k++) {
             const ir_tensor *t = &per_node[i].tensors[k];

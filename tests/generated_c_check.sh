@@ -1,17 +1,18 @@
 #!/bin/sh
-# Compiles the generated C of every example with gcc and clang under
-# -std=c99 -Wall -Wextra -Werror -pedantic, then runs it once built with
-# AddressSanitizer and UndefinedBehaviorSanitizer on a random input. Also
-# checks the --embed-weights variant of primitives.nas.
+# Compiles the generated C of every example, and of the edge cases in
+# tests/codegen/, with gcc and clang under -std=c99 -Wall -Wextra -Werror
+# -pedantic, then runs it once built with AddressSanitizer and
+# UndefinedBehaviorSanitizer on a random input. Also checks the
+# --embed-weights variant of primitives.nas and of a network without weights.
 #
-#   tests/generated_c_check.sh NASC [NAME ...]
+#   tests/generated_c_check.sh NASC [FILE.nas ...]
 #
 # Examples run two at a time; each line of output is one example.
 set -u
 nasc=${1:?usage: tests/generated_c_check.sh NASC [NAME ...]}
 shift
 if [ "${1:-}" != --one ]; then
-    names=${*:-$(cd examples && ls *.nas | sed 's/\.nas$//')}
+    names=${*:-$(ls examples/*.nas tests/codegen/*.nas)}
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
 fi
@@ -24,10 +25,11 @@ fail() {
     failed=$((failed + 1))
 }
 
-check_one() {  # NAME DIR EMBED
-    name=$1 dir=$2 embed=$3
-    net=$(sed -n 's/^network \([A-Za-z0-9_]*\).*/\1/p' "examples/$name.nas" | head -1)
-    if ! "$nasc" build "examples/$name.nas" -o "$dir" $embed >"$dir.log" 2>&1; then
+check_one() {  # FILE DIR EMBED
+    file=$1 dir=$2 embed=$3
+    name=$(basename "$file" .nas)
+    net=$(sed -n 's/^network \([A-Za-z0-9_]*\).*/\1/p' "$file" | head -1)
+    if ! "$nasc" build "$file" -o "$dir" $embed >"$dir.log" 2>&1; then
         fail "$name$embed" "nasc build failed: $(cat "$dir.log")"
         return
     fi
@@ -43,7 +45,7 @@ check_one() {  # NAME DIR EMBED
         fail "$name$embed" "sanitizer build: $(head -5 "$dir.asan.log")"
         return
     fi
-    size=$("$nasc" info "examples/$name.nas" --json | python3 -c \
+    size=$("$nasc" info "$file" --json | python3 -c \
         'import json, sys; c, h, w = json.load(sys.stdin)["input"]; print(c * h * w)')
     python3 -c "import random, struct, sys
 random.seed(1)
@@ -70,10 +72,11 @@ fi
 
 results="$work/results"
 {
-    for name in $names; do
-        printf '%s %s\n' "$name" "$work/$name"
+    for file in $names; do
+        printf '%s %s\n' "$file" "$work/$(basename "$file" .nas)"
     done
-    printf 'primitives %s --embed-weights\n' "$work/primitives-embedded"
+    printf 'examples/primitives.nas %s --embed-weights\n' "$work/primitives-embedded"
+    printf 'tests/codegen/no_weights.nas %s --embed-weights\n' "$work/no-weights-embedded"
 } | xargs -P 2 -L 1 sh "$0" "$nasc" --one | tee "$results"
 passed=$(grep -c '^PASS' "$results")
 failed=$(grep -c '^FAIL' "$results")

@@ -86,7 +86,7 @@ def main(argv):
         doubled["pointwise.bias"]["data_offsets"] = [begin, end]
         case("float16", "is F16", lambda p: join_file(p, doubled, data))
 
-        cases.append(("another_network", other, "unexpected tensor 'conv1.weight'"))
+        cases.append(("another_network", other, "do not belong to network 'primitives'"))
         cases.append(("missing_file", os.path.join(work, "absent.safetensors"),
                       "cannot open the weights"))
 
