@@ -473,9 +473,7 @@ static const char *compiled_program(const cg_program *p, const cg_files *files, 
     if (!cg_write(p, &sources, dir))
         return NULL;
 
-    const char *NET = "";
-    for (const char *c = net; *c; c++)
-        NET = arena_printf("%s%c", NET, *c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+    const char *NET = cg_macro_prefix(net);
     const char *tmp = arena_printf("%s.tmp.%ld", binary, (long)getpid());
     const char *source = arena_printf("%s/%s.c", dir, net);
     const char *main_c = arena_printf("%s/main.c", dir);

@@ -130,6 +130,9 @@ bool cg_write(const cg_program *p, const cg_files *files, const char *out_dir);
 /* Renders and writes: NET.h, NET.c, NET.weights (unless embedded), Makefile and main.c. */
 bool cg_emit(const cg_program *p, const float *weights, const cg_options *o);
 
+/* The network's name in capitals, the prefix of the generated macros (RESNET18_...). */
+const char *cg_macro_prefix(const char *network);
+
 /* A 64-bit FNV-1a hash of the weight layout: names and shapes, in order. */
 uint64_t cg_layout_hash(const cg_program *p);
 

@@ -43,7 +43,7 @@ static char *tb_close(text_buffer *tb)
     return copy;
 }
 
-static const char *upper(const char *s)
+const char *cg_macro_prefix(const char *s)
 {
     char *u = arena_strdup(s);
     for (char *c = u; *c; c++)
@@ -526,7 +526,7 @@ static char *header_text(const cg_program *p, const cg_options *o)
 {
     const ir_graph *g = p->graph;
     const char *net = g->name;
-    const char *NET = upper(net);
+    const char *NET = cg_macro_prefix(net);
     text_buffer tb;
     tb_open(&tb);
     FILE *f = tb.f;
@@ -588,7 +588,7 @@ static void emit_activations(FILE *f, const char *kernels)
 
 static void emit_weights_array(FILE *f, const cg_program *p, const float *weights, bool embed)
 {
-    const char *NET = upper(p->graph->name);
+    const char *NET = cg_macro_prefix(p->graph->name);
     /* C has no empty arrays: a network without weights gets one unused float. */
     if (!embed) {
         fprintf(f, "static float weights[%s_WEIGHT_COUNT > 0 ? %s_WEIGHT_COUNT : 1];\n\n", NET, NET);
@@ -597,15 +597,22 @@ static void emit_weights_array(FILE *f, const cg_program *p, const float *weight
     fprintf(f, "static const float weights[%s_WEIGHT_COUNT > 0 ? %s_WEIGHT_COUNT : 1] = {", NET, NET);
     if (p->weight_count == 0)
         fprintf(f, "0");
-    for (int64_t i = 0; i < p->weight_count; i++)
-        fprintf(f, "%s%a", i == 0 ? "\n    " : i % 6 ? ", " : ",\n    ", (double)weights[i]);
+    /* Six hexadecimal floats a line: exact, and C99. */
+    for (int64_t i = 0; i < p->weight_count; i++) {
+        const char *separator = ", ";
+        if (i == 0)
+            separator = "\n    ";
+        else if (i % 6 == 0)
+            separator = ",\n    ";
+        fprintf(f, "%s%a", separator, (double)weights[i]);
+    }
     fprintf(f, "\n};\n\n");
 }
 
 static void emit_loader(FILE *f, const cg_program *p, bool embed)
 {
     const char *net = p->graph->name;
-    const char *NET = upper(net);
+    const char *NET = cg_macro_prefix(net);
     fprintf(f, "const char *%s_strerror(int status)\n{\n    switch (status) {\n"
                "    case %s_OK: return \"success\";\n"
                "    case %s_ERROR_OPEN: return \"cannot open the weights file\";\n"
@@ -648,7 +655,7 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
 {
     const ir_graph *g = p->graph;
     const char *net = g->name;
-    const char *NET = upper(net);
+    const char *NET = cg_macro_prefix(net);
 
     /* The run function first, so that the kernels it uses are known. */
     text_buffer kernels, run;
@@ -695,7 +702,7 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
 static char *main_text(const cg_program *p, const cg_options *o)
 {
     const char *net = p->graph->name;
-    const char *NET = upper(net);
+    const char *NET = cg_macro_prefix(net);
     text_buffer tb;
     tb_open(&tb);
     FILE *f = tb.f;

@@ -9,9 +9,9 @@
  *      storage, and a split part is the input's channel slice (channels
  *      are contiguous in CHW, so no copy is needed);
  *   3. fuse: a batch norm folds into the conv before it when the conv has
- *      no other reader; a residual add joins the epilogue of the conv that
+ *      no other reader. A residual add joins the epilogue of the conv that
  *      computes one operand, under the same condition and when the other
- *      operand is computed before that conv; an activation joins the
+ *      operand is computed before that conv. An activation joins the
  *      epilogue of its producer (conv, linear, batch norm, add);
  *   4. place: each step writes a buffer of its own, except that a producer
  *      read only by a concat writes straight into its slice of the concat;

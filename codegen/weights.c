@@ -248,7 +248,7 @@ static bool load_safetensors(const ir_graph *g, node_tensors *per_node, const ch
     bool ok = true;
     int errors_before = diag_error_count();
 
-    /* A file of another network matches (almost) no name: one line says so. */
+    /* A file of another network matches no name, so one line reports that. */
     int expected = 0, matched = 0;
     const char *first_expected = NULL;
     for (int i = 0; i < g->nnodes; i++) {

@@ -3,7 +3,7 @@
  * locations, user diagnostics and internal assertions.
  *
  * Memory policy: everything a compilation builds (source text, AST, values,
- * IR) comes from one arena and is never freed piece by piece; the arena goes
+ * IR) comes from one arena and is never freed piece by piece. The arena goes
  * away at once when the compilation ends (arena_reset).
  *
  * Locations are byte ranges into a registered source file. Line and column

@@ -445,10 +445,10 @@ void eval_pop_scope(eval_ctx *ctx)
 }
 
 /*
- * Records where node `id` comes from: a hash of its own location and of
- * every call it sits in, which is equal for two nodes only when they come
- * from the same source line through the same calls (as on two passes of a
- * repeat), and the outermost call, which is in the network's own body.
+ * Records where node `id` comes from. The first fact is a hash of its own
+ * location and of every call it sits in. Two nodes share it only when they
+ * come from the same source line through the same calls, as on two passes
+ * of a repeat. The second is the outermost call, in the network's body.
  */
 static void record_origin(eval_ctx *ctx, int id, src_loc loc)
 {

@@ -30,7 +30,7 @@
  */
 #define IR_MAX_ELEMENTS 2147483647LL
 
-/* The most ops a graph may have besides its input node; far above any real network. */
+/* Maximum number of ops in a graph besides its input node, far above any real network. */
 #define IR_MAX_NODES 1000000
 
 typedef enum {

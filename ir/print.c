@@ -146,7 +146,7 @@ static cJSON *exact_integer(int64_t v)
 /*
  * A layer. Names of layers without parameters may repeat (every
  * "layer1.0.relu"), so "id" (the node index, 0 being the input) and
- * "input_ids" identify the graph's edges; "inputs" gives their names.
+ * "input_ids" identify the graph's edges. "inputs" gives their names.
  */
 static cJSON *layer_json(const ir_graph *g, int i)
 {

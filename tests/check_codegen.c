@@ -6,9 +6,9 @@
  * same input.
  *
  * The test draws the raw weights itself and hands them to cg_weights as a
- * safetensors file, so the reference sees the unfolded values that a
- * PyTorch state_dict would hold while the generated code gets nasc's folded
- * ones. Outputs agree when max|gen - ref| <= 1e-4 * max|ref| + 1e-5.
+ * safetensors file. The reference kernels then read the unfolded values that
+ * a PyTorch state_dict would contain, while the generated code uses nasc's
+ * folded ones. Outputs agree when max|gen - ref| <= 1e-4 * max|ref| + 1e-5.
  */
 #include <check.h>
 #include <math.h>

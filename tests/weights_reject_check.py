@@ -3,10 +3,10 @@
 
 Usage: /usr/bin/python3 tests/weights_reject_check.py PATH/TO/nasc
 
-Starting from a valid export of examples/primitives.nas, it writes a
-truncated file, a header whose length or offsets lie, a header that is
-not JSON, a wrongly shaped tensor, a float64 tensor, and the weights of
-another network, and runs `nasc build` on each. Every case must exit
+Starting from a valid export of examples/primitives.nas, it writes bad
+variants and runs `nasc build` on each: a truncated file, a header whose
+length or offsets lie, a header that is not JSON, a wrongly shaped tensor,
+a float16 tensor, and the weights of another network. Every case must exit
 with status 1, print the expected message, and leave no output folder
 behind. A last case checks that the valid file is accepted.
 """
