@@ -24,10 +24,12 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 SOURCES := common/arena.c common/diag.c frontend/ast.c frontend/load.c frontend/eval.c \
-           frontend/ops.c frontend/call.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c \
-           codegen/lower.c codegen/plan.c codegen/weights.c codegen/emit.c
-GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c build/gen/bench_source.c
-HEADERS := $(wildcard common/*.h frontend/*.h grammar/*.h ir/*.h codegen/*.h runtime/*.h)
+           frontend/ops.c frontend/call.c frontend/choice.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c \
+           ir/print_nas.c codegen/lower.c codegen/plan.c codegen/weights.c codegen/emit.c \
+           codegen/compile.c search/space.c search/evaluate.c search/goals.c search/log.c \
+           search/strategies.c search/search.c search/report.c
+GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c build/gen/bench_source.c build/gen/score_source.c
+HEADERS := $(wildcard common/*.h frontend/*.h grammar/*.h ir/*.h codegen/*.h runtime/*.h search/*.h)
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
 
 # Each variant is a set of flags and a folder under build/.
@@ -45,7 +47,7 @@ clang_CC := clang
 clang_CFLAGS := -O2
 clang_STDLIB := $(CURDIR)/stdlib
 
-.PHONY: all check unit golden torchvision codegen demo install clean fuzz
+.PHONY: all check unit golden torchvision codegen instantiate score spaces demo install clean fuzz search
 .DELETE_ON_ERROR:
 
 # The package check runs before make looks at anything it would build.
@@ -69,6 +71,9 @@ build/gen/lex.yy.c build/gen/lex.yy.h: grammar/nas.l build/gen/nas.tab.h | build
 build/gen/bench_source.c: runtime/bench.c tools/embed_source.sh | build/gen
 	tools/embed_source.sh runtime_bench_source $< > $@
 
+build/gen/score_source.c: runtime/score.c tools/embed_source.sh | build/gen
+	tools/embed_source.sh runtime_score_source $< > $@
+
 build/gen:
 	mkdir -p $@
 
@@ -86,7 +91,8 @@ build/$(1)/gen/%.o: build/gen/%.c $(HEADERS) build/gen/nas.tab.h build/gen/lex.y
 	    -Ibuild/gen -Igrammar -c $$< -o $$@
 
 build/$(1)/libnasc.a: $(patsubst %.c,build/$(1)/%.o,$(SOURCES)) \
-                      build/$(1)/gen/nas.tab.o build/$(1)/gen/lex.yy.o build/$(1)/gen/bench_source.o
+                      build/$(1)/gen/nas.tab.o build/$(1)/gen/lex.yy.o build/$(1)/gen/bench_source.o \
+                      build/$(1)/gen/score_source.o
 	rm -f $$@
 	ar rcs $$@ $$^
 
@@ -116,7 +122,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_sta
 check:
 	@tools/deps.sh check
 	@$(MAKE) --no-print-directory build/gcc/nasc build/clang/nasc
-	@$(MAKE) --no-print-directory unit golden torchvision codegen
+	@$(MAKE) --no-print-directory unit golden torchvision codegen instantiate score spaces search
 	@echo "make check: all tests passed"
 
 unit: $(patsubst %,build/asan/tests/%,$(TESTS)) build/asan/nasc
@@ -130,6 +136,19 @@ golden: build/asan/nasc
 
 torchvision: build/asan/nasc
 	$(ASAN_ENV) $(PYTHON) tests/torchvision_check.py build/asan/nasc
+
+# The search spaces of examples/: their sizes, and candidates against PyTorch.
+spaces: build/asan/nasc
+	NASC_CACHE=$(CURDIR)/build/cache $(ASAN_ENV) $(PYTHON) tests/space_check.py build/asan/nasc
+
+# Each example written by `nasc ir --format nas` builds to the same network.
+instantiate: build/asan/nasc
+	$(ASAN_ENV) tests/instantiate_check.sh build/asan/nasc
+
+# nasc search and nasc report end to end: determinism by seed, kill and
+# resume, crashing and hanging candidates, the report of a fixed log.
+search: build/asan/nasc
+	$(ASAN_ENV) tests/search_check.sh build/asan/nasc
 
 # Coverage-guided fuzzing of the frontend (clang's libFuzzer), seeded with the
 # examples, the stdlib and the golden inputs; FUZZ_SECONDS bounds the run.
@@ -152,6 +171,10 @@ codegen: build/asan/nasc
 	NASC_CACHE=$(CURDIR)/build/cache $(ASAN_ENV) $(PYTHON) tests/codegen_check.py build/asan/nasc
 	$(ASAN_ENV) $(PYTHON) tests/weights_reject_check.py build/asan/nasc
 	$(ASAN_ENV) tests/generated_c_check.sh build/asan/nasc
+
+# NASWOT and MeCo of runtime/score.c against PyTorch on the same weights and inputs.
+score: build/asan/nasc
+	$(ASAN_ENV) $(PYTHON) tests/score_check.py build/asan/nasc
 
 demo: all
 	./nasc info examples/resnet50.nas

@@ -18,20 +18,18 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codegen/codegen.h"
+#include "codegen/compile.h"
 #include "frontend/frontend.h"
 #include "ir/ir.h"
+#include "search/search.h"
+#include "search/space.h"
 
 enum { EXIT_INPUT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -64,10 +62,14 @@ static const command_help commands[] = {
      "                  ids number the graph's nodes, 0 being the input, because\n"
      "                  layers without parameters may share a name\n"},
     {"ir", "print the IR graph of a network",
-     "nasc ir FILE [--network NAME] [--set NAME=VALUE ...]",
+     "nasc ir FILE [--format text|nas] [--network NAME] [--set NAME=VALUE ...]",
      "Prints the graph one node a line: its inputs, attributes, output shape\n"
      "and layer name.\n"
      "\n"
+     "  --format nas    print the graph as a .nas network instead, one op call a\n"
+     "                  line named by its full dotted layer name, which\n"
+     "                  'nasc build' compiles to the same network (the default\n"
+     "                  is --format text, the dump above)\n"
      "  --network NAME  the network to print, when FILE declares several\n"
      "  --set NAME=VALUE\n"
      "                  replace the default of a network parameter (see 'help info')\n"},
@@ -104,6 +106,31 @@ static const command_help commands[] = {
      "  --timeout S     stop the child after S seconds (default 300)\n"
      "  --threads N     threads of the generated code; only 1 exists so far\n"
      "  --json          print one JSON object instead of a line\n"},
+    {"space", "list the choice points of a search space and count its candidates",
+     "nasc space FILE [--unique] [--sample N [--seed S]] [--network NAME] [--set ...]",
+     "Explores the network's choice points (choice, pick, repeat choice) and\n"
+     "prints the exact number of distinct candidates (with its log10 when it is\n"
+     "huge), the genotype template, and one line per point: its name, kind,\n"
+     "whether it is shared, its options, and the decision that reaches it.\n"
+     "Every command that takes a network takes --genotype G to pick one\n"
+     "candidate: G is the template's text, or NAME=LABEL,NAME=LABEL,...\n"
+     "\n"
+     "  --unique  also build every candidate (spaces of up to a million) and count\n"
+     "            the distinct computations: candidates that differ only in zero\n"
+     "            edges, in layers that reach no output, or in the order of a sum\n"
+     "            are one, as the searcher evaluates them once\n"
+     "  --sample N  then print the genotypes of N random valid candidates, one a\n"
+     "            line, drawn with seed S (default 0)\n"},
+    {"instantiate", "write one candidate of a search space as a concrete .nas network",
+     "nasc instantiate FILE --genotype G [-o OUT.nas] [--network NAME] [--set ...]",
+     "Builds the candidate of genotype G and writes it as one .nas network of\n"
+     "plain op calls, with the same layer names, shapes, params and MACs, that\n"
+     "'nasc build' compiles without the search space. Prints to standard output\n"
+     "unless -o names a file; the file is written whole or not at all.\n"},
+    {"search", "search a space for the best networks under constraints", SEARCH_USAGE,
+     search_help_details},
+    {"report", "summarize the log of a search: failures, best, Pareto front", REPORT_USAGE,
+     report_help_details},
     {"help", "show help for a command", "nasc help COMMAND", ""},
 };
 
@@ -167,6 +194,10 @@ typedef struct {
     int warmup;
     double timeout;
     int threads;
+    bool nas_format; /* nasc ir --format nas */
+    const char *genotype; /* a candidate of a search space */
+    bool unique;          /* nasc space --unique */
+    int sample;           /* nasc space --sample N */
 } options;
 
 static const char *command_line; /* for the banner of generated files */
@@ -220,6 +251,39 @@ static int parse_options(const char *command, int argc, char **argv, options *o)
                 o->timeout = number;
             else
                 o->threads = (int)number;
+        } else if (strcmp(a, "--format") == 0 && strcmp(command, "ir") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs text or nas", a);
+            const char *format = argv[++i];
+            if (strcmp(format, "text") != 0 && strcmp(format, "nas") != 0)
+                return usage_error("invalid --format '%s'; it takes text or nas", format);
+            o->nas_format = strcmp(format, "nas") == 0;
+        } else if (strcmp(a, "--genotype") == 0 && takes_network &&
+                   strcmp(command, "space") != 0) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs a genotype", a);
+            o->genotype = argv[++i];
+        } else if (strcmp(a, "--unique") == 0 && strcmp(command, "space") == 0) {
+            o->unique = true;
+        } else if (strcmp(command, "space") == 0 &&
+                   (strcmp(a, "--sample") == 0 || strcmp(a, "--seed") == 0)) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs a number", a);
+            const char *value = argv[++i];
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(value, &end, 10);
+            if (errno || *end || !*value || value[0] == '-' ||
+                (strcmp(a, "--sample") == 0 && n > 1000000))
+                return usage_error("invalid value '%s'; it takes a non-negative integer", value);
+            if (strcmp(a, "--sample") == 0)
+                o->sample = (int)n;
+            else
+                o->seed = n;
+        } else if (strcmp(a, "-o") == 0 && strcmp(command, "instantiate") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs a file name", a);
+            o->out_dir = argv[++i];
         } else if (strcmp(a, "--json") == 0 && (is_info || is_bench)) {
             o->json = true;
         } else if (strcmp(a, "--network") == 0 && takes_network) {
@@ -283,6 +347,30 @@ static int parse_options(const char *command, int argc, char **argv, options *o)
     return 0;
 }
 
+/* The candidate of --genotype in a search space; errors are reported. */
+static ir_graph *build_genotype(const options *o, const fe_program *program,
+                                const ast_decl *network)
+{
+    sp_space *space = sp_open(program, network, &o->overrides);
+    if (!space)
+        return NULL;
+    const char *error = NULL;
+    sp_genotype *g = sp_parse(space, o->genotype, &error);
+    if (!g) {
+        fprintf(stderr, "nasc: invalid --genotype: %s\n", error);
+        sp_close(space);
+        return NULL;
+    }
+    sp_candidate c;
+    if (!sp_build(space, g, NULL, &c))
+        fprintf(stderr, "nasc: the candidate '%s' of network '%s' is invalid: %s\n", o->genotype,
+                network->name, c.error);
+    sp_genotype_free(g);
+    sp_genotype_free(c.genotype);
+    sp_close(space);
+    return c.graph;
+}
+
 /* Runs the pipeline up to a verified graph; NULL after reported errors. */
 static ir_graph *compile(const options *o)
 {
@@ -292,7 +380,144 @@ static ir_graph *compile(const options *o)
     const ast_decl *network = fe_find_network(program, o->network);
     if (!network)
         return NULL;
+    if (o->genotype)
+        return build_genotype(o, program, network);
     return fe_build_with(program, network, &o->overrides);
+}
+
+static int compare_hashes(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int count_unique(sp_space *space);
+static int print_samples(sp_space *space, int n, uint64_t seed);
+
+static int cmd_space(const options *o)
+{
+    fe_program *program = fe_load(o->file);
+    if (!program)
+        return EXIT_INPUT_ERROR;
+    const ast_decl *network = fe_find_network(program, o->network);
+    if (!network)
+        return EXIT_INPUT_ERROR;
+    sp_space *space = sp_open(program, network, &o->overrides);
+    if (!space)
+        return EXIT_INPUT_ERROR;
+    sp_print(stdout, space);
+    int status = o->unique ? count_unique(space) : 0;
+    if (status == 0 && o->sample > 0)
+        status = print_samples(space, o->sample, o->seed);
+    sp_close(space);
+    return status;
+}
+
+/* nasc space --sample N: random valid candidates; invalid draws are skipped. */
+static int print_samples(sp_space *space, int n, uint64_t seed)
+{
+    uint64_t rng = seed;
+    int printed = 0;
+    printf("\n");
+    for (int tries = 0; printed < n && tries < 100 * n; tries++) {
+        arena_mark_t mark = arena_mark();
+        sp_genotype *g = sp_random(space, &rng);
+        sp_candidate c;
+        if (sp_build(space, g, &rng, &c)) {
+            printf("%s\n", sp_format(space, c.genotype));
+            printed++;
+        }
+        sp_genotype_free(g);
+        sp_genotype_free(c.genotype);
+        arena_release(mark);
+    }
+    if (printed < n) {
+        fprintf(stderr, "nasc: found only %d valid candidates in %d draws\n", printed, 100 * n);
+        return EXIT_INPUT_ERROR;
+    }
+    return 0;
+}
+
+/* nasc space --unique: builds every candidate and counts distinct graph hashes. */
+static int count_unique(sp_space *space)
+{
+    if (sp_size_log10(space) > 6.0001) {
+        fprintf(stderr, "nasc: --unique builds every candidate; this space has more than a "
+                        "million\n");
+        return EXIT_INPUT_ERROR;
+    }
+    /* Distinct hashes, in a sorted array: a million at most. */
+    size_t n = 0, cap = 1024, invalid = 0;
+    uint64_t *hashes = malloc(cap * sizeof *hashes);
+    sp_genotype *g = NULL;
+    while (hashes && sp_enumerate_next(space, &g)) {
+        arena_mark_t mark = arena_mark();
+        sp_candidate c;
+        if (sp_build(space, g, NULL, &c)) {
+            if (n == cap)
+                hashes = realloc(hashes, (cap *= 2) * sizeof *hashes);
+            if (hashes)
+                hashes[n++] = sp_graph_hash(c.graph);
+        } else {
+            invalid++;
+        }
+        sp_genotype_free(c.genotype);
+        arena_release(mark);
+    }
+    if (!hashes) {
+        fprintf(stderr, "nasc: out of memory\n");
+        return EXIT_INPUT_ERROR;
+    }
+    size_t distinct = 0;
+    qsort(hashes, n, sizeof *hashes, compare_hashes);
+    for (size_t i = 0; i < n; i++)
+        distinct += i == 0 || hashes[i] != hashes[i - 1];
+    free(hashes);
+    printf("\n%zu valid candidates, %zu distinct computations, %zu invalid\n", n, distinct,
+           invalid);
+    return 0;
+}
+
+static int cmd_instantiate(const options *o)
+{
+    if (!o->genotype)
+        return usage_error("'%s' needs --genotype G", "instantiate");
+    ir_graph *g = compile(o);
+    if (!g)
+        return EXIT_INPUT_ERROR;
+    const char *comment = arena_printf("Written by: %s\nGenotype: %s", command_line, o->genotype);
+    if (!o->out_dir) {
+        const char *error = ir_write_nas(stdout, g, comment);
+        if (error) {
+            fprintf(stderr, "nasc: cannot write '%s' as .nas: %s\n", g->name, error);
+            return EXIT_INPUT_ERROR;
+        }
+        return 0;
+    }
+    /* Written beside the target, then renamed, so no half-written file remains. */
+    const char *tmp = arena_printf("%s.tmp%ld", o->out_dir, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "nasc: cannot write '%s': %s\n", o->out_dir, strerror(errno));
+        return EXIT_INPUT_ERROR;
+    }
+    const char *error = ir_write_nas(f, g, comment);
+    bool failed = fclose(f) != 0 || error;
+    if (failed || rename(tmp, o->out_dir) != 0) {
+        fprintf(stderr, "nasc: cannot write '%s': %s\n", o->out_dir,
+                error ? error : strerror(errno));
+        remove(tmp);
+        return EXIT_INPUT_ERROR;
+    }
+    return 0;
+}
+
+/* Decides every choice point by its first option; marks that it was asked. */
+static int first_option(fe_decider *d, const fe_choice *c)
+{
+    (void)c;
+    d->user = d;
+    return 0;
 }
 
 static int cmd_check(const options *o)
@@ -301,8 +526,13 @@ static int cmd_check(const options *o)
     if (!program)
         return EXIT_INPUT_ERROR;
     ptr_vec networks = fe_networks(program);
-    for (int i = 0; i < networks.len; i++)
-        fe_build(program, networks.items[i]);
+    /* A search space is checked through its first candidate, then explored. */
+    fe_decider first = {first_option, NULL};
+    for (int i = 0; i < networks.len; i++) {
+        if (fe_build_decided(program, networks.items[i], NULL, &first) && first.user)
+            sp_close(sp_open(program, networks.items[i], NULL));
+        first.user = NULL;
+    }
     return diag_error_count() > 0 ? EXIT_INPUT_ERROR : 0;
 }
 
@@ -340,7 +570,7 @@ static int cmd_build(const options *o)
     if (!p)
         return EXIT_INPUT_ERROR;
     const char *dir = o->out_dir ? o->out_dir : g->name;
-    cg_options co = {dir, command_line, o->embed_weights};
+    cg_options co = {dir, command_line, o->embed_weights, false};
     if (!cg_emit(p, weights, &co))
         return EXIT_INPUT_ERROR;
     printf("wrote %s/%s.h, %s.c, %smain.c and Makefile\n", dir, g->name, g->name,
@@ -349,154 +579,6 @@ static int cmd_build(const options *o)
            "%lld weights\n", p->nsteps, (long long)p->workspace_bytes,
            (long long)p->total_tensor_bytes, (long long)p->weight_count);
     return 0;
-}
-
-/* The folder of compiled programs: NASC_CACHE, $XDG_CACHE_HOME/nasc or ~/.cache/nasc. */
-static const char *cache_dir(void)
-{
-    const char *explicit_dir = getenv("NASC_CACHE");
-    if (explicit_dir && *explicit_dir)
-        return explicit_dir;
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    if (xdg && *xdg)
-        return arena_printf("%s/nasc", xdg);
-    const char *home = getenv("HOME");
-    if (home && *home)
-        return arena_printf("%s/.cache/nasc", home);
-    return "/tmp/nasc-cache";
-}
-
-static uint64_t hash_text(uint64_t h, const char *text)
-{
-    for (const char *c = text; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211u;
-    return h;
-}
-
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-/*
- * Runs argv as a child process, its stdout sent to `stdout_path` unless
- * NULL, and waits at most `timeout` seconds (0: no limit). Returns its exit
- * status, -1 when it did not exit normally, or -2 when it timed out and
- * was killed.
- */
-static int spawn_with(char *const argv[], const char *what, const char *stdout_path,
-                      double timeout)
-{
-    pid_t pid;
-    extern char **environ;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    if (stdout_path)
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path,
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (err != 0) {
-        fprintf(stderr, "nasc: cannot start %s (%s): %s\n", what, argv[0], strerror(err));
-        return -1;
-    }
-
-    double deadline = seconds_now() + timeout;
-    int status;
-    for (;;) {
-        pid_t done = waitpid(pid, &status, timeout > 0 ? WNOHANG : 0);
-        if (done == pid)
-            break;
-        if (done < 0 && errno != EINTR)
-            return -1;
-        if (timeout > 0 && seconds_now() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            fprintf(stderr, "nasc: %s timed out after %g s and was stopped\n", what, timeout);
-            return -2;
-        }
-        if (timeout > 0) {
-            struct timespec pause = {0, 10 * 1000 * 1000};
-            nanosleep(&pause, NULL);
-        }
-    }
-    if (WIFSIGNALED(status)) {
-        fprintf(stderr, "nasc: %s was killed by signal %d (%s)\n", what, WTERMSIG(status),
-                strsignal(WTERMSIG(status)));
-        return -1;
-    }
-    return WEXITSTATUS(status);
-}
-
-static int spawn_and_wait(char *const argv[], const char *what, double timeout)
-{
-    return spawn_with(argv, what, NULL, timeout);
-}
-
-static int spawn_to_file(char *const argv[], const char *path, double timeout)
-{
-    return spawn_with(argv, "the benchmark", path, timeout);
-}
-
-#define RUN_COMPILER "clang"
-#define RUN_CFLAGS "-O2", "-std=c99", "-Wall", "-Wextra", "-pedantic"
-
-extern const char runtime_bench_source[];
-
-/*
- * Compiles the generated program into the cache, unless the cache has it:
- * the example main.c for `run`, or runtime/bench.c around the network for
- * `bench`. Returns the binary's path, or NULL; *compile_s is 0 on a hit.
- */
-static const char *compiled_program(const cg_program *p, const cg_files *files, bool bench,
-                                    const char **dir_out, double *compile_s)
-{
-    const char *net = p->graph->name;
-    uint64_t key = hash_text(1469598103934665603u, files->header);
-    key = hash_text(key, files->source);
-    key = hash_text(key, bench ? runtime_bench_source : files->program);
-    key = hash_text(key, RUN_COMPILER " -O2 -std=c99 -Wall -Wextra -pedantic");
-    const char *dir = arena_printf("%s/%016llx", cache_dir(), (unsigned long long)key);
-    const char *binary = arena_printf("%s/%s%s", dir, net, bench ? "-bench" : "");
-    *dir_out = dir;
-    *compile_s = 0;
-
-    struct stat st;
-    if (stat(binary, &st) == 0)
-        return binary;
-    cg_files sources = *files;
-    sources.weights = NULL;
-    if (bench)
-        sources.program = runtime_bench_source;
-    if (!cg_write(p, &sources, dir))
-        return NULL;
-
-    const char *NET = cg_macro_prefix(net);
-    const char *tmp = arena_printf("%s.tmp.%ld", binary, (long)getpid());
-    const char *source = arena_printf("%s/%s.c", dir, net);
-    const char *main_c = arena_printf("%s/main.c", dir);
-    char *plain[] = {RUN_COMPILER, RUN_CFLAGS, "-o", (char *)tmp, (char *)main_c,
-                     (char *)source, "-lm", NULL};
-    char *timer[] = {RUN_COMPILER, RUN_CFLAGS, "-o", (char *)tmp,
-                     (char *)arena_printf("-DNET_RUN=%s_run", net),
-                     (char *)arena_printf("-DNET_LOAD_WEIGHTS=%s_load_weights", net),
-                     (char *)arena_printf("-DNET_STRERROR=%s_strerror", net),
-                     (char *)arena_printf("-DNET_INPUT_SIZE=%s_INPUT_SIZE", NET),
-                     (char *)arena_printf("-DNET_OUTPUT_SIZE=%s_OUTPUT_SIZE", NET),
-                     (char *)arena_printf("-DNET_WORKSPACE_BYTES=%s_WORKSPACE_BYTES", NET),
-                     "-include", (char *)arena_printf("%s/%s.h", dir, net), (char *)main_c,
-                     (char *)source, "-lm", NULL};
-    double start = seconds_now();
-    int status = spawn_and_wait(bench ? timer : plain, "the C compiler", 0);
-    *compile_s = seconds_now() - start;
-    if (status != 0 || rename(tmp, binary) != 0) {
-        remove(tmp);
-        fprintf(stderr, "nasc: compiling the generated code in '%s' failed\n", dir);
-        return NULL;
-    }
-    return binary;
 }
 
 /* Writes this process's copy of the weights next to the program; NULL on failure. */
@@ -532,9 +614,10 @@ static bool compile_program(const options *o, bool bench, compiled *c)
     cg_program *p = generate(o, c->graph, &weights);
     if (!p)
         return false;
-    cg_options co = {NULL, arena_printf("nasc %s %s", bench ? "bench" : "run", o->file), false};
+    cg_options co = {NULL, arena_printf("nasc %s %s", bench ? "bench" : "run", o->file), false,
+                     false};
     c->files = cg_render(p, weights, &co);
-    c->binary = compiled_program(p, &c->files, bench, &c->dir, &c->compile_s);
+    c->binary = cg_compile_program(p, &c->files, bench, &c->dir, &c->compile_s);
     return c->binary != NULL;
 }
 
@@ -560,7 +643,7 @@ static int cmd_bench(const options *o)
     char *program[] = {(char *)binary, (char *)weights_path,
                        (char *)arena_printf("%g", o->min_time),
                        (char *)arena_printf("%d", o->warmup), NULL};
-    int status = spawn_to_file(program, result_path, o->timeout);
+    int status = cg_spawn_reporting(program, "the benchmark", result_path, o->timeout);
     remove(weights_path);
     char text[512] = "";
     FILE *f = fopen(result_path, "r");
@@ -628,7 +711,7 @@ static int cmd_run(const options *o)
         return EXIT_INPUT_ERROR;
     char *program[] = {(char *)binary, (char *)weights_path, (char *)o->input, (char *)o->output,
                        NULL};
-    int status = spawn_and_wait(program, "the generated program", 0);
+    int status = cg_spawn_reporting(program, "the generated program", NULL, 0);
     remove(weights_path);
     return status == 0 ? 0 : EXIT_INPUT_ERROR;
 }
@@ -638,7 +721,15 @@ static int cmd_ir(const options *o)
     ir_graph *g = compile(o);
     if (!g)
         return EXIT_INPUT_ERROR;
-    ir_print(stdout, g);
+    if (!o->nas_format) {
+        ir_print(stdout, g);
+        return 0;
+    }
+    const char *error = ir_write_nas(stdout, g, arena_printf("Written by: %s", command_line));
+    if (error) {
+        fprintf(stderr, "nasc: cannot write '%s' as .nas: %s\n", g->name, error);
+        return EXIT_INPUT_ERROR;
+    }
     return 0;
 }
 
@@ -657,6 +748,13 @@ static int run(int argc, char **argv)
         return cmd_help(argc - 2, argv + 2);
     if (!find_command(command))
         return usage_error("unknown command '%s'", command);
+    if (strcmp(command, "search") == 0 || strcmp(command, "report") == 0) {
+        for (int i = 2; i < argc; i++)
+            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+                return cmd_help(1, argv + 1);
+        return command[0] == 's' ? search_main(argc - 2, argv + 2, command_line)
+                                 : report_main(argc - 2, argv + 2);
+    }
 
     options o;
     int status = parse_options(command, argc - 2, argv + 2, &o);
@@ -676,6 +774,10 @@ static int run(int argc, char **argv)
         return cmd_run(&o);
     if (strcmp(command, "bench") == 0)
         return cmd_bench(&o);
+    if (strcmp(command, "space") == 0)
+        return cmd_space(&o);
+    if (strcmp(command, "instantiate") == 0)
+        return cmd_instantiate(&o);
     return cmd_ir(&o);
 }
 

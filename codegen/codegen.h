@@ -110,6 +110,12 @@ typedef struct {
     const char *out_dir;
     const char *command_line; /* for the banner */
     bool embed_weights;
+    /*
+     * Each kernel in a translation unit of its own (kernels/NAME.c, in
+     * cg_files.kernel_sources), with external linkage and no text of the
+     * network, so that its object can be cached and shared by candidates.
+     */
+    bool split_kernels;
 } cg_options;
 
 /* The generated files, in memory. */
@@ -120,12 +126,21 @@ typedef struct {
     const char *makefile;
     const unsigned char *weights; /* NET.weights, NULL when embedded */
     size_t weights_size;
+    int nkernels;                  /* split_kernels only: */
+    const char **kernel_names;     /* the kernels' names, each a C identifier */
+    const char **kernel_sources;   /* and their translation units */
 } cg_files;
 
 cg_files cg_render(const cg_program *p, const float *weights, const cg_options *o);
 
-/* Writes the files into o->out_dir, each through a temporary file and a rename. */
+/*
+ * Writes the files into out_dir (the split kernels into out_dir/kernels),
+ * each through a temporary file and a rename.
+ */
 bool cg_write(const cg_program *p, const cg_files *files, const char *out_dir);
+
+/* Creates dir and its missing parents, like mkdir -p; reports a failure through diag_error. */
+bool cg_make_dirs(const char *dir);
 
 /* Renders and writes: NET.h, NET.c, NET.weights (unless embedded), Makefile and main.c. */
 bool cg_emit(const cg_program *p, const float *weights, const cg_options *o);

@@ -93,14 +93,19 @@ uint64_t cg_layout_hash(const cg_program *p)
 typedef struct {
     ptr_vec names; /* kernels already emitted */
     FILE *f;
+    ptr_vec starts; /* per kernel, a long *: where its text starts in f */
 } kernel_set;
 
+/* Records a new kernel, whose text the caller writes to k->f next. */
 static bool already_emitted(kernel_set *k, const char *name)
 {
     for (int i = 0; i < k->names.len; i++)
         if (strcmp(k->names.items[i], name) == 0)
             return true;
     vec_push(&k->names, (void *)name);
+    long *start = arena_alloc(sizeof *start);
+    *start = ftell(k->f);
+    vec_push(&k->starts, start);
     return false;
 }
 
@@ -143,6 +148,8 @@ static const char *conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *
             w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
     fprintf(f, "    enum { GROUPS = %d, CPG = C / GROUPS, OCPG = OC / GROUPS };\n",
             n->attr.conv.groups);
+    if (!bias)
+        fprintf(f, "    (void)b; /* this conv has no bias */\n");
     if (shuffled)
         fprintf(f, "    enum { SHUFFLE_GROUPS = %d, PER_GROUP = %d, BASE = %d };\n",
                 s->shuffle_groups, s->shuffle_channels / s->shuffle_groups, s->shuffle_base);
@@ -190,14 +197,15 @@ static const char *linear_kernel(kernel_set *k, const ir_graph *g, const cg_step
             s->act ? arena_printf(", %s fused", act_suffix(s->act) + 1) : "");
     fprintf(k->f, "static void %s(const float *restrict x, float *restrict y,\n"
                   "    const float *restrict w, const float *restrict b)\n{\n"
-                  "    enum { IN = %d, OUT = %d };\n\n"
+                  "    enum { IN = %d, OUT = %d };\n%s\n"
                   "    for (int o = 0; o < OUT; o++) {\n"
                   "        float acc = %s;\n"
                   "        for (int i = 0; i < IN; i++)\n"
                   "            acc += w[(long)o * IN + i] * x[i];\n"
                   "        y[o] = %s;\n"
                   "    }\n}\n\n",
-            name, in, n->attr.linear.out, bias ? "b[o]" : "0.0f", act_call(s->act, "acc"));
+            name, in, n->attr.linear.out, bias ? "" : "    (void)b; /* this layer has no bias */\n",
+            bias ? "b[o]" : "0.0f", act_call(s->act, "acc"));
     return name;
 }
 
@@ -419,6 +427,37 @@ static const char *shuffled_copy_kernel(kernel_set *k, const cg_step *s, int cha
     return name;
 }
 
+/*
+ * Emits the call of the NASC_PROBE hook after step `index`, compiled only
+ * with -DNASC_PROBE=HOOK (see the header). `y` is where the step writes. A
+ * conv with a channel shuffle fused in writes its channels to permuted
+ * places of the shuffled tensor at `y`, so the hook gets their indices.
+ */
+static void emit_probe(FILE *run, const cg_program *p, const cg_step *s, const char *y, int index)
+{
+    ir_shape shape = p->graph->nodes[s->node].shape;
+    bool relu = s->act == CG_ACT_RELU || s->act == CG_ACT_RELU6 || s->op == IR_RELU ||
+                s->op == IR_RELU6;
+    bool layer = s->op == IR_CONV || s->op == IR_LINEAR;
+    const char *kind = relu && layer ? "NASC_PROBE_RELU | NASC_PROBE_LAYER"
+                       : relu        ? "NASC_PROBE_RELU"
+                       : layer       ? "NASC_PROBE_LAYER"
+                                     : "0";
+    if (s->shuffle_groups == 0 || s->op != IR_CONV) {
+        fprintf(run, "#ifdef NASC_PROBE\n    NASC_PROBE(%d, %s, %s, NULL, %d, %d, %d);\n#endif\n",
+                index, kind, y, shape.c, shape.h, shape.w);
+        return;
+    }
+    int per_group = s->shuffle_channels / s->shuffle_groups;
+    fprintf(run, "#ifdef NASC_PROBE\n    {\n        static const int channels[%d] = {", shape.c);
+    for (int oc = 0; oc < shape.c; oc++) {
+        int c = s->shuffle_base + oc;
+        fprintf(run, "%s%d", oc ? ", " : "", (c % per_group) * s->shuffle_groups + c / per_group);
+    }
+    fprintf(run, "};\n        NASC_PROBE(%d, %s, %s, channels, %d, %d, %d);\n    }\n#endif\n",
+            index, kind, y, shape.c, shape.h, shape.w);
+}
+
 static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s)
 {
     const ir_graph *g = p->graph;
@@ -502,6 +541,7 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
     default:
         NASC_UNREACHABLE();
     }
+    emit_probe(run, p, s, y, (int)(s - p->steps));
 }
 
 /* ---- files ---- */
@@ -520,6 +560,25 @@ static int64_t output_elements(const ir_graph *g)
     for (int k = 0; k < g->noutputs; k++)
         total += ir_shape_elements(g->nodes[g->outputs[k]].shape);
     return total;
+}
+
+/* The hook interface that emit_probe calls, declared in NET.h. */
+static const char *probe_declarations(void)
+{
+    return "#ifdef NASC_PROBE\n"
+           "/*\n"
+           " * Compiled with -DNASC_PROBE=HOOK, the run function calls HOOK after\n"
+           " * every step with the step's index, its kind, and its output: c\n"
+           " * channels of h x w floats. Channel k is at data + k * h * w, or at\n"
+           " * data + channels[k] * h * w when channels is not NULL (a conv that\n"
+           " * writes into a channel-shuffled tensor). The output is final: an\n"
+           " * activation fused into the step has been applied.\n"
+           " */\n"
+           "#define NASC_PROBE_RELU 1  /* the output went through relu or relu6 */\n"
+           "#define NASC_PROBE_LAYER 2 /* the step computes a conv or a linear layer */\n"
+           "void NASC_PROBE(int step, int kind, const float *data, const int *channels, int c,\n"
+           "                int h, int w);\n"
+           "#endif\n\n";
 }
 
 static char *header_text(const cg_program *p, const cg_options *o)
@@ -559,7 +618,8 @@ static char *header_text(const cg_program *p, const cg_options *o)
                " * %s_WORKSPACE_BYTES bytes; calls with distinct workspaces may run\n"
                " * concurrently. Allocates nothing.\n */\n",
             NET, NET, NET);
-    fprintf(f, "void %s_run(const float *input, float *output, void *workspace);\n\n#endif\n", net);
+    fprintf(f, "void %s_run(const float *input, float *output, void *workspace);\n\n", net);
+    fprintf(f, "%s#endif\n", probe_declarations());
     return tb_close(&tb);
 }
 
@@ -651,7 +711,54 @@ static void emit_loader(FILE *f, const cg_program *p, bool embed)
             NET);
 }
 
-static char *source_text(const cg_program *p, const float *weights, const cg_options *o)
+/* The declaration of a kernel, from its text: "void NAME(...)" without "static" and body. */
+static const char *kernel_prototype(const char *text, const char *name)
+{
+    const char *start = strstr(text, arena_printf("static void %s(", name));
+    NASC_ASSERT(start);
+    start += strlen("static ");
+    const char *end = strstr(start, ")\n{");
+    NASC_ASSERT(end);
+    return arena_strndup(start, (size_t)(end + 1 - start));
+}
+
+/*
+ * Splits the kernel text into one translation unit per kernel, with
+ * external linkage. A unit contains nothing of the network (no banner, no
+ * command line), so the same kernel has the same text in every network,
+ * and a compiled object can be shared through a cache keyed by that text.
+ */
+static void split_kernels(cg_files *files, const kernel_set *k, const char *kernel_text)
+{
+    int n = k->names.len;
+    size_t total = strlen(kernel_text);
+    files->nkernels = n;
+    files->kernel_names = arena_alloc(sizeof(char *) * (size_t)(n > 0 ? n : 1));
+    files->kernel_sources = arena_alloc(sizeof(char *) * (size_t)(n > 0 ? n : 1));
+    for (int i = 0; i < n; i++) {
+        const char *name = k->names.items[i];
+        size_t start = (size_t)*(const long *)k->starts.items[i];
+        size_t end = i + 1 < n ? (size_t)*(const long *)k->starts.items[i + 1] : total;
+        const char *text = arena_strndup(kernel_text + start, end - start);
+        const char *prototype = kernel_prototype(text, name);
+        const char *definition = strstr(text, arena_printf("static void %s(", name));
+        NASC_ASSERT(definition);
+
+        text_buffer tb;
+        tb_open(&tb);
+        fprintf(tb.f, "/* Kernel %s, generated by nasc %s. Regenerate rather than edit. */\n"
+                      "#include <math.h>\n#include <stddef.h>\n#include <string.h>\n\n%s;\n\n",
+                name, NASC_VERSION, prototype);
+        emit_activations(tb.f, text);
+        fwrite(text, 1, (size_t)(definition - text), tb.f);
+        fputs(definition + strlen("static "), tb.f);
+        files->kernel_names[i] = name;
+        files->kernel_sources[i] = tb_close(&tb);
+    }
+}
+
+static char *source_text(const cg_program *p, const float *weights, const cg_options *o,
+                         cg_files *files)
 {
     const ir_graph *g = p->graph;
     const char *net = g->name;
@@ -661,7 +768,7 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
     text_buffer kernels, run;
     tb_open(&kernels);
     tb_open(&run);
-    kernel_set k = {{0}, kernels.f};
+    kernel_set k = {{0}, kernels.f, {0}};
     fprintf(run.f, "void %s_run(const float *input, float *output, void *workspace)\n{\n"
                    "    float *ws = workspace;\n\n", net);
     for (int t = 0; t < p->nsteps; t++)
@@ -691,8 +798,16 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
             p->nsteps, k.names.len, (long long)p->workspace_bytes,
             (long long)p->total_tensor_bytes);
     emit_weights_array(f, p, weights, o->embed_weights);
-    emit_activations(f, kernel_text);
-    fputs(kernel_text, f);
+    if (o->split_kernels) {
+        split_kernels(files, &k, kernel_text);
+        fprintf(f, "/* The kernels, each compiled from a file of its own in kernels/. */\n");
+        for (int i = 0; i < files->nkernels; i++)
+            fprintf(f, "%s;\n", kernel_prototype(kernel_text, files->kernel_names[i]));
+        fprintf(f, "\n");
+    } else {
+        emit_activations(f, kernel_text);
+        fputs(kernel_text, f);
+    }
     fputs(run_text, f);
     emit_loader(f, p, o->embed_weights);
     (void)NET;
@@ -769,6 +884,23 @@ static char *makefile_text(const cg_program *p)
                         net, net, net, net, net, net, net);
 }
 
+/* The Makefile of split kernels: NET.c, main.c and every file in kernels/. */
+static char *split_makefile_text(const cg_program *p, const cg_files *files)
+{
+    const char *net = p->graph->name;
+    const char *list = "";
+    for (int i = 0; i < files->nkernels; i++)
+        list = arena_printf("%s \\\n    kernels/%s.c", list, files->kernel_names[i]);
+    return arena_printf("# Builds the example program %s from %s.c, main.c and the kernels.\n"
+                        "CC ?= cc\n"
+                        "CFLAGS ?= -O2 -std=c99 -Wall -Wextra -pedantic\n"
+                        "KERNELS =%s\n\n"
+                        "%s: main.c %s.c %s.h $(KERNELS)\n"
+                        "\t$(CC) $(CFLAGS) -o $@ main.c %s.c $(KERNELS) -lm\n\n"
+                        "clean:\n\trm -f %s\n\n.PHONY: clean\n",
+                        net, net, list, net, net, net, net, net);
+}
+
 /* Writes `size` bytes to dir/name through a temporary file, so no half-written file remains. */
 static bool write_file(const char *dir, const char *name, const void *data, size_t size)
 {
@@ -830,8 +962,11 @@ static unsigned char *weights_file(const cg_program *p, const float *weights, si
 
 cg_files cg_render(const cg_program *p, const float *weights, const cg_options *o)
 {
-    cg_files files = {header_text(p, o), source_text(p, weights, o), main_text(p, o),
-                      makefile_text(p), NULL, 0};
+    cg_files files = {0};
+    files.header = header_text(p, o);
+    files.source = source_text(p, weights, o, &files);
+    files.program = main_text(p, o);
+    files.makefile = o->split_kernels ? split_makefile_text(p, &files) : makefile_text(p);
     if (!o->embed_weights)
         files.weights = weights_file(p, weights, &files.weights_size);
     return files;
@@ -849,7 +984,18 @@ bool cg_write(const cg_program *p, const cg_files *files, const char *out_dir)
     if (ok && files->weights)
         ok = write_file(out_dir, arena_printf("%s.weights", net), files->weights,
                         files->weights_size);
+    const char *kernel_dir = arena_printf("%s/kernels", out_dir);
+    if (ok && files->nkernels > 0)
+        ok = make_dirs(kernel_dir);
+    for (int i = 0; ok && i < files->nkernels; i++)
+        ok = write_file(kernel_dir, arena_printf("%s.c", files->kernel_names[i]),
+                        files->kernel_sources[i], strlen(files->kernel_sources[i]));
     return ok;
+}
+
+bool cg_make_dirs(const char *dir)
+{
+    return make_dirs(dir);
 }
 
 bool cg_emit(const cg_program *p, const float *weights, const cg_options *o)

@@ -2,7 +2,9 @@
  * The compilation arena: a list of large chunks carved front to back.
  * Requests bigger than a quarter of a chunk get a chunk of their own, so a
  * big request never wastes the rest of the current chunk. Nothing is freed
- * until arena_reset, which returns every chunk to malloc.
+ * piece by piece: arena_reset returns every chunk to malloc, and
+ * arena_release returns what was allocated after an arena_mark, which lets
+ * the searcher build thousands of candidates in bounded memory.
  */
 #include "common.h"
 
@@ -119,6 +121,30 @@ void arena_reset(void)
         free(chunks);
         chunks = next;
     }
+}
+
+arena_mark_t arena_mark(void)
+{
+    return (arena_mark_t){chunks, chunks ? chunks->used : 0, chunks ? chunks->next : NULL};
+}
+
+void arena_release(arena_mark_t m)
+{
+    /* Chunks allocated after the mark sit in front of its chunk ... */
+    while (chunks && chunks != m.head) {
+        chunk *next = chunks->next;
+        free(chunks);
+        chunks = next;
+    }
+    if (!chunks)
+        return;
+    /* ... and big requests sit right behind it, in front of its old next. */
+    while (chunks->next && chunks->next != m.next) {
+        chunk *big = chunks->next;
+        chunks->next = big->next;
+        free(big);
+    }
+    chunks->used = m.used;
 }
 
 void vec_push(ptr_vec *v, void *item)

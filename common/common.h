@@ -37,6 +37,19 @@ char *arena_vprintf(const char *fmt, va_list ap);
 void arena_reset(void);
 
 /*
+ * A point in the arena's history. arena_release frees everything allocated
+ * after the mark; whatever was allocated before it stays valid.
+ */
+typedef struct {
+    void *head;
+    size_t used;
+    void *next;
+} arena_mark_t;
+
+arena_mark_t arena_mark(void);
+void arena_release(arena_mark_t m);
+
+/*
  * A growable array of pointers, stored in the arena. Growing doubles the
  * capacity and leaves the old storage to the arena.
  */
@@ -84,6 +97,8 @@ void diag_warning(src_loc loc, const char *fmt, ...) __attribute__((format(print
 void diag_verror(src_loc loc, const char *fmt, va_list ap);
 int diag_error_count(void);
 void diag_reset(void);
+/* Sets the error count back to `count`: errors of a trial build that was expected to fail. */
+void diag_forget_errors(int count);
 /* Sends diagnostics to `stream` instead of stderr (NULL restores stderr). */
 void diag_set_output(FILE *stream);
 

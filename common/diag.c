@@ -248,6 +248,11 @@ int diag_error_count(void)
     return error_count;
 }
 
+void diag_forget_errors(int count)
+{
+    error_count = count;
+}
+
 void diag_reset(void)
 {
     error_count = 0;

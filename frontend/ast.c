@@ -4,6 +4,8 @@
  */
 #include "ast.h"
 
+#include <string.h>
+
 ast_expr *ast_new_expr(ast_expr_kind kind, src_loc loc)
 {
     ast_expr *e = arena_alloc(sizeof *e);
@@ -145,6 +147,14 @@ ast_expr *ast_list(ptr_vec items, src_loc loc)
     return e;
 }
 
+ast_expr *ast_choice(ast_expr_kind kind, bool shared, ptr_vec args, src_loc loc)
+{
+    ast_expr *e = ast_new_expr(kind, loc);
+    e->b = shared;
+    e->args = args;
+    return e;
+}
+
 ast_arg *ast_arg_new(const char *name, src_loc name_loc, ast_expr *value)
 {
     ast_arg *a = arena_alloc(sizeof *a);
@@ -167,6 +177,24 @@ ast_stmt *ast_assign(ptr_vec targets, ast_expr *value, src_loc loc)
     ast_stmt *s = new_stmt(ST_ASSIGN, loc_span(loc, value->loc));
     s->targets = targets;
     s->value = value;
+    return s;
+}
+
+ast_stmt *ast_directive(const char *word, src_loc word_loc, const char *text, src_loc text_loc)
+{
+    static const char *const words[] = {"genotype", "constraint", "objective"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        known |= strcmp(word, words[i]) == 0;
+    if (!known) {
+        diag_error(word_loc, "'%s' followed by a string is not a statement; the directives are "
+                             "genotype, constraint and objective", word);
+        return NULL;
+    }
+    ast_stmt *s = new_stmt(ST_DIRECTIVE, loc_span(word_loc, text_loc));
+    s->var = word;
+    s->var_loc = word_loc;
+    s->value = ast_string(text, text_loc);
     return s;
 }
 

@@ -29,6 +29,8 @@ typedef enum {
     AST_PIPE,    /* lhs, rhs: `lhs | stage` */
     AST_SEQ,     /* body, s or name_expr (the name after `seq as`), or neither */
     AST_NAMED,   /* lhs, s or name_expr: `expr as NAME`, `expr as (expr)` */
+    AST_CHOICE,  /* args (options, maybe labelled), b (shared): `choice(a, b)` */
+    AST_PICK,    /* args (k, list), b (shared): `pick(k, list)` */
 } ast_expr_kind;
 
 /* Operators of AST_UNARY and AST_BINARY. */
@@ -69,6 +71,7 @@ typedef enum {
     ST_RETURN, /* values */
     ST_IF,     /* value (condition), body, else_body (may be one ST_IF) */
     ST_REPEAT, /* var (or NULL), value (count or list), body */
+    ST_DIRECTIVE, /* var (genotype, constraint or objective), var_loc, value (the string) */
 } ast_stmt_kind;
 
 typedef struct {
@@ -141,6 +144,9 @@ ast_expr *ast_named(ast_expr *expr, const char *name, src_loc name_loc);
 ast_expr *ast_named_computed(ast_expr *expr, ast_expr *name, src_loc name_loc);
 ast_expr *ast_seq_computed(ast_expr *name, src_loc name_loc, ast_stmt *body, src_loc loc);
 ast_expr *ast_list(ptr_vec items, src_loc loc);
+ast_expr *ast_choice(ast_expr_kind kind, bool shared, ptr_vec args, src_loc loc);
+/* `genotype "..."`, `constraint "..."`, `objective "..."`; NULL after an error. */
+ast_stmt *ast_directive(const char *word, src_loc word_loc, const char *text, src_loc text_loc);
 ast_arg *ast_arg_new(const char *name, src_loc name_loc, ast_expr *value);
 
 ast_stmt *ast_assign(ptr_vec targets, ast_expr *value, src_loc loc);

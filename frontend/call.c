@@ -339,7 +339,12 @@ static value eval_seq(eval_ctx *ctx, const ast_expr *e, value input);
 value eval_apply_stage(eval_ctx *ctx, const ast_expr *stage, value input, src_loc input_loc)
 {
     switch (stage->kind) {
+    case AST_CHOICE:
+    case AST_PICK:
+        return eval_choice_stage(ctx, stage, NULL, input, input_loc);
     case AST_NAMED: {
+        if (eval_as_choice(stage))
+            return eval_choice_stage(ctx, stage->lhs, stage, input, input_loc);
         if (ctx->pending)
             eval_fail(ctx, stage->name_loc, "this layer is named twice");
         const char *name = eval_explicit_name(ctx, stage);
@@ -370,7 +375,8 @@ value eval_apply_stage(eval_ctx *ctx, const ast_expr *stage, value input, src_lo
 
 static bool stage_has_own_name(const ast_expr *stage)
 {
-    return stage->kind == AST_NAMED || (stage->kind == AST_SEQ && (stage->s || stage->name_expr));
+    /* `choice(...) as NAME` names the choice point; the chosen layer keeps its index. */
+    return (stage->kind == AST_NAMED && !eval_as_choice(stage)) || (stage->kind == AST_SEQ && (stage->s || stage->name_expr));
 }
 
 void eval_seq_stage(eval_ctx *ctx, const ast_expr *stage)

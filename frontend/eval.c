@@ -851,12 +851,14 @@ static const char *name_from_value(eval_ctx *ctx, value v, src_loc loc)
                   value_type_name(v));
     if (!v.as.s[0])
         eval_fail(ctx, loc, "a layer name must not be empty");
+    /* Dots name a layer in nested scopes ("a.b.c"), as a flattened network needs. */
     for (const char *c = v.as.s; *c; c++) {
         bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                   (*c >= '0' && *c <= '9') || *c == '_';
-        if (!ok)
-            eval_fail(ctx, loc, "layer name '%s' may contain only letters, digits and '_' "
-                                "(scopes are separated by '.' automatically)", v.as.s);
+        bool dot_ok = *c == '.' && c != v.as.s && c[-1] != '.' && c[1] != '\0';
+        if (!ok && !dot_ok)
+            eval_fail(ctx, loc, "layer name '%s' may contain only letters, digits and '_', "
+                                "and dots between them", v.as.s);
     }
     return v.as.s;
 }
@@ -948,7 +950,12 @@ static value eval_inner(eval_ctx *ctx, const ast_expr *e)
     case AST_SEQ:
         eval_fail(ctx, e->loc, "a seq needs an input: write 'x | seq { ... }'");
     case AST_NAMED:
+        if (eval_as_choice(e))
+            return eval_choice_expr(ctx, e->lhs, e);
         return eval_named(ctx, e);
+    case AST_CHOICE:
+    case AST_PICK:
+        return eval_choice_expr(ctx, e, NULL);
     }
     NASC_UNREACHABLE();
 }
@@ -1017,6 +1024,10 @@ static void exec_return(eval_ctx *ctx, const ast_stmt *s)
 
 static void exec_repeat(eval_ctx *ctx, const ast_stmt *s)
 {
+    if (!s->var && eval_as_choice(s->value)) {
+        eval_repeat_choice(ctx, s->value, s->body);
+        return;
+    }
     value v = eval_expr(ctx, s->value);
     if (!s->var) {
         int64_t n = value_to_int(ctx, v, s->value->loc, "a repeat count");
@@ -1067,6 +1078,13 @@ static void exec_stmt(eval_ctx *ctx, const ast_stmt *s)
         break;
     case ST_REPEAT:
         exec_repeat(ctx, s);
+        break;
+    case ST_DIRECTIVE:
+        /* Read by the searcher from the network's body; nothing to run. */
+        if (ctx->frame->decl)
+            eval_fail(ctx, s->loc, "'%s' belongs in the body of a network, not of %s '%s'",
+                      s->var, ctx->frame->decl->kind == DECL_BLOCK ? "block" : "function",
+                      ctx->frame->decl->name);
         break;
     }
     ctx->depth--;
@@ -1226,8 +1244,16 @@ ir_graph *fe_build(const fe_program *p, const ast_decl *net)
 
 ir_graph *fe_build_with(const fe_program *p, const ast_decl *net, const ptr_vec *overrides)
 {
+    return fe_build_decided(p, net, overrides, NULL);
+}
+
+ir_graph *fe_build_decided(const fe_program *p, const ast_decl *net, const ptr_vec *overrides,
+                           fe_decider *decider)
+{
     eval_ctx *ctx = arena_alloc(sizeof *ctx);
     ctx->prog = p;
+    ctx->decider = decider;
+    ctx->choice_parent_option = ctx->choice_parent_iteration = -1;
     frame *f = arena_alloc(sizeof *f);
     ctx->frame = f;
     eval_push_scope(ctx, "");

@@ -155,6 +155,16 @@ typedef struct eval_ctx {
     uint64_t *origin_hashes;
     src_loc *origin_calls;
     int origin_cap;
+    /* Choice points (choice.c): who decides, what was decided, and the
+       innermost decision under evaluation. */
+    fe_decider *decider;
+    ptr_vec decided; /* of decided_choice */
+    const char *choice_parent;
+    int choice_parent_option;
+    int choice_parent_iteration;
+    /* In the body of `repeat choice`, at its scope: ".i" joins point names. */
+    const char *choice_suffix;
+    const struct scope *choice_suffix_scope;
     jmp_buf on_error;
 } eval_ctx;
 
@@ -210,6 +220,18 @@ value eval_callee(eval_ctx *ctx, const ast_expr *callee);
 value eval_apply_stage(eval_ctx *ctx, const ast_expr *stage, value input, src_loc input_loc);
 /* Runs one line of a seq: a stage applied to the seq's current output. */
 void eval_seq_stage(eval_ctx *ctx, const ast_expr *stage);
+
+/* ---- choice.c: choice points ---- */
+
+/* A choice or pick in expression position; named is its `as` wrapper or NULL. */
+value eval_choice_expr(eval_ctx *ctx, const ast_expr *choice, const ast_expr *named);
+/* A choice used as a pipe or seq stage: the chosen option is applied to input. */
+value eval_choice_stage(eval_ctx *ctx, const ast_expr *choice, const ast_expr *named, value input,
+                        src_loc input_loc);
+/* `repeat choice(...) { }`: the body runs the chosen number of times. */
+void eval_repeat_choice(eval_ctx *ctx, const ast_expr *count, const ast_stmt *body);
+/* The choice under an `as`, or e itself when it is a choice; NULL otherwise. */
+const ast_expr *eval_as_choice(const ast_expr *e);
 
 /* ---- ops.c ---- */
 

@@ -58,6 +58,43 @@ ir_graph *fe_build(const fe_program *p, const ast_decl *network);
 /* Like fe_build, with some network parameters replaced (ptr_vec of fe_override). */
 ir_graph *fe_build_with(const fe_program *p, const ast_decl *network, const ptr_vec *overrides);
 
+/* ---- choice points of search spaces ---- */
+
+typedef enum {
+    FE_CHOICE_ONE,   /* choice(a, b, c): one of several values, ops or blocks */
+    FE_CHOICE_PICK,  /* pick(k, list): k of n inputs; options are the k-subsets in order */
+    FE_CHOICE_DEPTH, /* repeat choice(2, 3, 4): how many times a body repeats */
+} fe_choice_kind;
+
+/* A choice point as the evaluation reaches it. */
+typedef struct {
+    const char *name;     /* dotted path (independent) or bare name (shared) */
+    fe_choice_kind kind;
+    bool shared;
+    int noptions;
+    const char **labels;  /* the printed form of each option */
+    int64_t *depths;      /* FE_CHOICE_DEPTH: the repeat count of each option */
+    src_loc loc;
+    /* The innermost choice whose decision made evaluation reach this one. */
+    const char *parent;   /* its name, or NULL */
+    int parent_option;    /* an op choice's option under evaluation, or -1 */
+    int parent_iteration; /* a depth choice's iteration under evaluation, or -1 */
+} fe_choice;
+
+/*
+ * Decides choice points during fe_build_decided: returns the option to
+ * take, in [0, c->noptions). A network with choice points fails to build
+ * without a decider.
+ */
+typedef struct fe_decider {
+    int (*decide)(struct fe_decider *d, const fe_choice *c);
+    void *user;
+} fe_decider;
+
+/* fe_build_with, asking d at every choice point. */
+ir_graph *fe_build_decided(const fe_program *p, const ast_decl *network, const ptr_vec *overrides,
+                           fe_decider *d);
+
 /* Folder of the .nas standard library: set at build time or found beside the executable. */
 const char *fe_stdlib_dir(void);
 

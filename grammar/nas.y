@@ -90,6 +90,7 @@ static void add_decl(lex_state *state, ast_decl *decl)
 %token IMPORT "import" BLOCK "block" FN "fn" NETWORK "network"
 %token RETURN "return" IF "if" THEN "then" ELSE "else" REPEAT "repeat" IN "in"
 %token SEQ "seq" AS "as" AND "and" OR "or" NOT "not" TRUE "true" FALSE "false"
+%token CHOICE "choice" PICK "pick" SHARED "shared"
 %token EQ "==" NE "!=" LE "<=" GE ">=" FLOORDIV "//" POW "**"
 %token VALUE_START "start of a value"
 
@@ -163,6 +164,7 @@ stmt:
   | "repeat" expr body                      { $$ = ast_repeat(NULL, SRC_NONE, $2, $3, @1); }
   | "repeat" "identifier" "in" expr body    { $$ = ast_repeat($2, @2, $4, $5, @1); }
   | expr                                    { $$ = ast_expr_stmt($1); }
+  | "identifier" "string"                   { $$ = ast_directive($1, @1, $2, @2); }
   | "else" body             { diag_error(@1, "'else' must be on the same line as the '}' that closes the 'if' body"); $$ = NULL; }
   | "else" if_stmt          { diag_error(@1, "'else' must be on the same line as the '}' that closes the 'if' body"); $$ = NULL; }
   | "if" expr '=' expr body { diag_error(@3, "'=' assigns; use '==' to compare"); $$ = NULL; }
@@ -271,7 +273,7 @@ layer_name:
 
 keyword:
     "import" | "block" | "fn" | "network" | "return" | "if" | "then" | "else" | "repeat"
-  | "in" | "seq" | "as" | "and" | "or" | "not" | "true" | "false"
+  | "in" | "seq" | "as" | "and" | "or" | "not" | "true" | "false" | "choice" | "pick" | "shared"
   ;
 
 primary:
@@ -285,6 +287,10 @@ primary:
   | '(' expr ')'            { $$ = $2; $$->loc = @$; }
   | '(' expr ',' expr_list ')' { diag_error(@$, "tuples are written as lists: [a, b]"); $$ = ast_list(ast_vec_prepend($2, $4), @$); }
   | '[' list_items ']'      { $$ = ast_list($2, @$); }
+  | "choice" '(' args ')'            { $$ = ast_choice(AST_CHOICE, false, $3, @$); }
+  | "shared" "choice" '(' args ')'   { $$ = ast_choice(AST_CHOICE, true, $4, @$); }
+  | "pick" '(' args ')'              { $$ = ast_choice(AST_PICK, false, $3, @$); }
+  | "shared" "pick" '(' args ')'     { $$ = ast_choice(AST_PICK, true, $4, @$); }
   | "seq" body              { $$ = ast_seq(NULL, SRC_NONE, $2, @1); }
   | "seq" "as" layer_name body { $$ = ast_seq($3, @3, $4, @1); }
   | "seq" "as" '(' expr ')' body { $$ = ast_seq_computed($4, @4, $6, @1); }

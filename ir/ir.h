@@ -16,6 +16,7 @@
  *   verify.c  the verifier run after construction and after every pass
  *   cost.c    params, MACs, activation memory and the liveness plan
  *   print.c   the textual dump (`nasc ir`) and the `nasc info` reports
+ *   print_nas.c  the graph written back as a concrete .nas network
  */
 #ifndef NASC_IR_H
 #define NASC_IR_H
@@ -157,5 +158,15 @@ void ir_print(FILE *f, const ir_graph *g);
 void ir_print_info(FILE *f, const ir_graph *g);
 /* Returns a malloc'ed JSON text for `nasc info --json`. */
 char *ir_info_json(const ir_graph *g);
+
+/* ---- print_nas.c ---- */
+
+/*
+ * Writes g as one .nas network of one line per node, which `nasc build`
+ * turns back into the same graph, layer names included. `comment` (may be
+ * NULL, may span lines) goes first as # comments. Returns NULL, or a
+ * message when a node cannot be written (nothing is written then).
+ */
+const char *ir_write_nas(FILE *f, const ir_graph *g, const char *comment);
 
 #endif

@@ -465,7 +465,7 @@ START_TEST(generated_matches_reference)
     cg_plan(p);
     float *folded = cg_weights(p, safetensors_path, 0);
     ck_assert_msg(folded != NULL, "%s: cg_weights rejected the safetensors file", c->name);
-    cg_options options = {dir, "check_codegen", false};
+    cg_options options = {dir, "check_codegen", false, false};
     cg_files files = cg_render(p, folded, &options);
     ck_assert_msg(cg_write(p, &files, dir), "%s: cg_write failed in %s", c->name, dir);
 

@@ -932,14 +932,14 @@ START_TEST(import_search_order)
      */
     const char *dir = make_dir("order");
     const char *path_dir = make_dir("order_path");
-    write_file(dir, "layers.nas", "block pick() { return conv(in, 3, k = 1) as local }\n");
-    write_file(path_dir, "layers.nas", "block pick() { return conv(in, 4, k = 1) as path }\n");
+    write_file(dir, "layers.nas", "block pick_layer() { return conv(in, 3, k = 1) as local }\n");
+    write_file(path_dir, "layers.nas", "block pick_layer() { return conv(in, 4, k = 1) as path }\n");
     write_file(path_dir, "common.nas", "block shadow() { return conv(in, 5, k = 1) as path }\n");
     const char *main_path = write_file(dir, "main.nas",
                                        "import \"layers.nas\"\n"
                                        "import \"common.nas\"\n"
                                        "network n(input = [3, 4, 4]) {\n"
-                                       "    return in | pick as a | shadow as b\n"
+                                       "    return in | pick_layer as a | shadow as b\n"
                                        "}\n");
     ck_assert_int_eq(setenv("NASC_PATH", path_dir, 1), 0);
     tu_result r = tu_compile_file(main_path, NULL);
@@ -1166,9 +1166,14 @@ START_TEST(builtin_str_and_concat)
     /* str(5.0) is "5.0" in Python, and str(true) follows the language's spelling. */
     ck_assert_int_eq(tu_node(g, "s12_true")->shape.c, 2);
     tu_result r = tu_compile("network n(input = [1, 4, 4]) {\n"
-                             "    return conv(in, 2, k = 1) as (\"f\" + str(2.5 * 2))\n"
+                             "    return conv(in, 2, k = 1) as (\"f\" + str(2.5 * 2) + \".\")\n"
                              "}\n", NULL);
-    ck_assert(tu_contains(r.errors, "layer name 'f5.0' may contain only letters"));
+    ck_assert(tu_contains(r.errors, "layer name 'f5.0.' may contain only letters"));
+    /* A dot between parts names a layer in a nested scope. */
+    g = tu_build("network n(input = [1, 4, 4]) {\n"
+                 "    return conv(in, 2, k = 1) as (\"a.b\" + str(3))\n"
+                 "}\n");
+    ck_assert_int_eq(tu_node(g, "a.b3")->shape.c, 2);
 }
 END_TEST
 

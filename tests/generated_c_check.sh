@@ -3,7 +3,8 @@
 # tests/codegen/, with gcc and clang under -std=c99 -Wall -Wextra -Werror
 # -pedantic, then runs it once built with AddressSanitizer and
 # UndefinedBehaviorSanitizer on a random input. Also checks the
-# --embed-weights variant of primitives.nas and of a network without weights.
+# --embed-weights variant of primitives.nas and of a network without weights,
+# and one random candidate (nasc space --sample) of each search space.
 #
 #   tests/generated_c_check.sh NASC [FILE.nas ...]
 #
@@ -12,7 +13,8 @@ set -u
 nasc=${1:?usage: tests/generated_c_check.sh NASC [NAME ...]}
 shift
 if [ "${1:-}" != --one ]; then
-    names=${*:-$(ls examples/*.nas tests/codegen/*.nas)}
+    names=${*:-$(ls examples/*.nas tests/codegen/*.nas | xargs grep -LE '(choice|pick)\(')}
+    spaces=$(ls examples/*.nas | xargs grep -lE '(choice|pick)\(')
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
 fi
@@ -25,11 +27,15 @@ fail() {
     failed=$((failed + 1))
 }
 
-check_one() {  # FILE DIR EMBED
-    file=$1 dir=$2 embed=$3
+check_one() {  # FILE DIR [--embed-weights | --genotype G]
+    file=$1 dir=$2
+    shift 2
+    embed=
+    [ "${1:-}" = --embed-weights ] && embed=$1
     name=$(basename "$file" .nas)
+    [ "${1:-}" = --genotype ] && name="$name (a candidate)"
     net=$(sed -n 's/^network \([A-Za-z0-9_]*\).*/\1/p' "$file" | head -1)
-    if ! "$nasc" build "$file" -o "$dir" $embed >"$dir.log" 2>&1; then
+    if ! "$nasc" build "$file" -o "$dir" "$@" >"$dir.log" 2>&1; then
         fail "$name$embed" "nasc build failed: $(cat "$dir.log")"
         return
     fi
@@ -45,7 +51,8 @@ check_one() {  # FILE DIR EMBED
         fail "$name$embed" "sanitizer build: $(head -5 "$dir.asan.log")"
         return
     fi
-    size=$("$nasc" info "$file" --json | python3 -c \
+    [ -n "$embed" ] && shift
+    size=$("$nasc" info "$file" "$@" --json | python3 -c \
         'import json, sys; c, h, w = json.load(sys.stdin)["input"]; print(c * h * w)')
     python3 -c "import random, struct, sys
 random.seed(1)
@@ -66,7 +73,8 @@ sys.stdout.buffer.write(struct.pack('<%df' % $size, *[random.gauss(0, 1) for _ i
 
 # Internal: one example, called back through xargs below.
 if [ "${1:-}" = --one ]; then
-    check_one "$2" "$3" "${4:-}"
+    shift
+    check_one "$@"
     exit 0
 fi
 
@@ -77,6 +85,12 @@ results="$work/results"
     done
     printf 'examples/primitives.nas %s --embed-weights\n' "$work/primitives-embedded"
     printf 'tests/codegen/no_weights.nas %s --embed-weights\n' "$work/no-weights-embedded"
+    if [ $# -eq 0 ]; then
+        for file in $spaces; do
+            genotype=$("$nasc" space "$file" --sample 1 --seed 1 | tail -1)
+            printf '%s %s --genotype %s\n' "$file" "$work/$(basename "$file" .nas)" "$genotype"
+        done
+    fi
 } | xargs -P 2 -L 1 sh "$0" "$nasc" --one | tee "$results"
 passed=$(grep -c '^PASS' "$results")
 failed=$(grep -c '^FAIL' "$results")
