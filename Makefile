@@ -4,7 +4,9 @@
 #   make check        every test: Check suites, golden diagnostics, the
 #                     torchvision comparison, under ASan and UBSan (clang),
 #                     and a -Werror build with both gcc and clang
-#   make demo         nasc info on ResNet-50 and MobileNetV2
+#   make demo         a short search of NAS-Bench-201, then its winner built
+#                     and run as standalone C
+#   make bench        search throughput and timings against PyTorch
 #   make install      PREFIX=/usr/local DESTDIR= (bin/nasc, share/nasc/stdlib)
 #   make clean
 #
@@ -47,7 +49,7 @@ clang_CC := clang
 clang_CFLAGS := -O2
 clang_STDLIB := $(CURDIR)/stdlib
 
-.PHONY: all check unit golden torchvision codegen instantiate score spaces demo install clean fuzz search
+.PHONY: bench all check unit golden torchvision codegen instantiate score spaces demo install clean fuzz search
 .DELETE_ON_ERROR:
 
 # The package check runs before make looks at anything it would build.
@@ -176,10 +178,31 @@ codegen: build/asan/nasc
 score: build/asan/nasc
 	$(ASAN_ENV) $(PYTHON) tests/score_check.py build/asan/nasc
 
+# A short search of NAS-Bench-201 (one cell per stage, so that it takes
+# about a minute), then the winner built as standalone C and run on a
+# random input.
+DEMO := build/demo
 demo: all
-	./nasc info examples/resnet50.nas
-	@echo
-	./nasc info examples/mobilenet_v2.nas
+	@tools/deps.sh search
+	rm -rf $(DEMO)
+	./nasc search examples/nb201.nas --set cells_per_stage=1 --out $(DEMO)/search \
+	    --strategy evolution --population 8 --sample 3 --budget 24 --seed 1 \
+	    --constraint "params <= 150K"
+	$(MAKE) --no-print-directory -C $(DEMO)/search/best
+	python3 -c 'import random, struct, sys; random.seed(1); \
+	    sys.stdout.buffer.write(struct.pack("<3072f", *[random.gauss(0, 1) for _ in range(3072)]))' \
+	    > $(DEMO)/input.f32
+	cd $(DEMO)/search/best && ./nb201 nb201.weights ../../input.f32 ../../output.f32
+	@echo "logits of the winner, written by its standalone C:"
+	@od -An -v -f -w40 $(DEMO)/output.f32
+
+# Benchmarks, not tests: search throughput (candidates per minute, cold and
+# warm kernel cache), then nasc's generated C against PyTorch. Results go
+# to docs/benchmarks.md by hand, with the machine and the date.
+bench: all
+	@tools/deps.sh check
+	bench/search_rate.sh ./nasc
+	$(PYTHON) bench/compare.py ./nasc
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nasc/stdlib

@@ -2,8 +2,12 @@
 # Makes sure the Debian packages that a make target needs are installed.
 #
 #   tools/deps.sh build   what building nasc needs
-#   tools/deps.sh check   what `make check` needs on top: Check, clang with
-#                         its sanitizer runtime, and PyTorch as the oracle
+#   tools/deps.sh search  what searching and `nasc run` need on top: clang,
+#                         which compiles every candidate, and python3 for
+#                         the demo's input file
+#   tools/deps.sh check   what `make check` and `make bench` need on top:
+#                         Check, clang's sanitizer runtime, and PyTorch as
+#                         the oracle
 #
 # Missing packages are installed with apt-get when running as root on a
 # system that has it. Otherwise the script prints the exact command to run
@@ -11,12 +15,14 @@
 set -eu
 
 build="gcc make flex bison pkg-config libcjson-dev"
-check="check libsubunit-dev clang libclang-rt-14-dev python3-torch python3-torchvision"
+search="clang python3"
+check="check libsubunit-dev libclang-rt-14-dev python3-torch python3-torchvision"
 
 case "${1:-build}" in
     build) wanted="$build" ;;
-    check) wanted="$build $check" ;;
-    *) echo "usage: $0 build|check" >&2; exit 2 ;;
+    search) wanted="$build $search" ;;
+    check) wanted="$build $search $check" ;;
+    *) echo "usage: $0 build|search|check" >&2; exit 2 ;;
 esac
 
 missing=""
