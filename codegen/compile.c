@@ -184,12 +184,12 @@ const char *cg_compile_program(const cg_program *p, const cg_files *files, bool 
     char *plain[] = {CG_COMPILER, CG_CFLAGS, "-o", (char *)tmp, (char *)main_c,
                      (char *)source, "-lm", NULL};
     char *timer[] = {CG_COMPILER, CG_CFLAGS, "-o", (char *)tmp,
-                     (char *)arena_printf("-DNET_RUN=%s_run", net),
-                     (char *)arena_printf("-DNET_LOAD_WEIGHTS=%s_load_weights", net),
-                     (char *)arena_printf("-DNET_STRERROR=%s_strerror", net),
-                     (char *)arena_printf("-DNET_INPUT_SIZE=%s_INPUT_SIZE", NET),
-                     (char *)arena_printf("-DNET_OUTPUT_SIZE=%s_OUTPUT_SIZE", NET),
-                     (char *)arena_printf("-DNET_WORKSPACE_BYTES=%s_WORKSPACE_BYTES", NET),
+                     (char *)arena_printf("-DNASC_NET_RUN=%s_run", net),
+                     (char *)arena_printf("-DNASC_NET_LOAD_WEIGHTS=%s_load_weights", net),
+                     (char *)arena_printf("-DNASC_NET_STRERROR=%s_strerror", net),
+                     (char *)arena_printf("-DNASC_NET_INPUT_SIZE=%s_INPUT_SIZE", NET),
+                     (char *)arena_printf("-DNASC_NET_OUTPUT_SIZE=%s_OUTPUT_SIZE", NET),
+                     (char *)arena_printf("-DNASC_NET_WORKSPACE_BYTES=%s_WORKSPACE_BYTES", NET),
                      "-include", (char *)arena_printf("%s/%s.h", dir, net), (char *)main_c,
                      (char *)source, "-lm", NULL};
     double start = cg_seconds_now();

@@ -3,9 +3,10 @@
  * by `nasc bench` into a program of its own, so that a crash or a hang of
  * the network cannot take nasc down.
  *
- * The network's names come in as macros (NET_RUN, NET_LOAD_WEIGHTS,
- * NET_STRERROR, NET_INPUT_SIZE, NET_OUTPUT_SIZE, NET_WORKSPACE_BYTES) and
- * its header through -include. Protocol:
+ * The network's names come in as macros (NASC_NET_RUN, NASC_NET_LOAD_WEIGHTS,
+ * NASC_NET_STRERROR, NASC_NET_INPUT_SIZE, NASC_NET_OUTPUT_SIZE,
+ * NASC_NET_WORKSPACE_BYTES; prefixed so that a network named "net" cannot
+ * collide with them) and its header through -include. Protocol:
  *
  *   bench WEIGHTS MIN_SECONDS WARMUP_RUNS
  *
@@ -54,34 +55,34 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s WEIGHTS MIN_SECONDS WARMUP_RUNS\n", argv[0]);
         return 2;
     }
-    int status = NET_LOAD_WEIGHTS(argv[1]);
+    int status = NASC_NET_LOAD_WEIGHTS(argv[1]);
     if (status != 0) {
-        fprintf(stderr, "%s: %s\n", argv[1], NET_STRERROR(status));
+        fprintf(stderr, "%s: %s\n", argv[1], NASC_NET_STRERROR(status));
         return 1;
     }
     double min_seconds = atof(argv[2]);
     int warmup = atoi(argv[3]);
 
-    float *input = malloc(sizeof(float) * NET_INPUT_SIZE);
-    float *output = malloc(sizeof(float) * NET_OUTPUT_SIZE);
-    void *workspace = malloc(NET_WORKSPACE_BYTES > 0 ? NET_WORKSPACE_BYTES : 1);
+    float *input = malloc(sizeof(float) * NASC_NET_INPUT_SIZE);
+    float *output = malloc(sizeof(float) * NASC_NET_OUTPUT_SIZE);
+    void *workspace = malloc(NASC_NET_WORKSPACE_BYTES > 0 ? NASC_NET_WORKSPACE_BYTES : 1);
     double *samples = malloc(sizeof(double) * MAX_RUNS);
     if (!input || !output || !workspace || !samples) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }
     /* A fixed, non-trivial input: timing must not depend on denormals or zeros. */
-    for (long i = 0; i < NET_INPUT_SIZE; i++)
+    for (long i = 0; i < NASC_NET_INPUT_SIZE; i++)
         input[i] = (float)((i * 7919 % 2001) - 1000) / 1000.0f;
 
     for (int i = 0; i < warmup; i++)
-        NET_RUN(input, output, workspace);
+        NASC_NET_RUN(input, output, workspace);
 
     int runs = 0;
     double start = now_seconds();
     while (runs < MAX_RUNS && (runs < MIN_RUNS || now_seconds() - start < min_seconds)) {
         double t0 = now_seconds();
-        NET_RUN(input, output, workspace);
+        NASC_NET_RUN(input, output, workspace);
         samples[runs++] = (now_seconds() - t0) * 1e3;
     }
     qsort(samples, (size_t)runs, sizeof(double), compare_doubles);

@@ -6,15 +6,15 @@
  * NASC_PROBE in the generated header), and the probe reads the step's
  * output.
  *
- * The network's names come in as macros (NET_RUN, NET_LOAD_WEIGHTS,
- * NET_STRERROR, NET_INPUT_SIZE, NET_OUTPUT_SIZE, NET_WORKSPACE_BYTES) and
- * its header through -include. Protocol:
+ * The network's names come in as macros (NASC_NET_RUN, NASC_NET_LOAD_WEIGHTS,
+ * NASC_NET_STRERROR, NASC_NET_INPUT_SIZE, NASC_NET_OUTPUT_SIZE,
+ * NASC_NET_WORKSPACE_BYTES) and its header through -include. Protocol:
  *
  *   score WEIGHTS BATCH SEED [INPUTS]
  *
  * draws BATCH inputs from a standard normal distribution seeded with SEED
  * (splitmix64 and the Box-Muller transform), or reads them from INPUTS, a
- * file of BATCH * NET_INPUT_SIZE raw float32 values. It prints one JSON
+ * file of BATCH * NASC_NET_INPUT_SIZE raw float32 values. It prints one JSON
  * object:
  *
  *   {"naswot": X, "meco": Y, "relu_units": N, "meco_layers": L, "batch": B}
@@ -366,7 +366,7 @@ static int read_inputs(const char *path, float *inputs, long count)
     fclose(f);
     if (got != (size_t)count || extra != EOF) {
         fprintf(stderr, "score: %s: expected exactly %ld float32 values (BATCH inputs of %ld)\n",
-                path, count, (long)NET_INPUT_SIZE);
+                path, count, (long)NASC_NET_INPUT_SIZE);
         return 1;
     }
     return 0;
@@ -378,9 +378,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s WEIGHTS BATCH SEED [INPUTS]\n", argv[0]);
         return 2;
     }
-    int status = NET_LOAD_WEIGHTS(argv[1]);
+    int status = NASC_NET_LOAD_WEIGHTS(argv[1]);
     if (status != 0) {
-        fprintf(stderr, "%s: %s\n", argv[1], NET_STRERROR(status));
+        fprintf(stderr, "%s: %s\n", argv[1], NASC_NET_STRERROR(status));
         return 1;
     }
     char *end;
@@ -396,10 +396,10 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    long input_size = NET_INPUT_SIZE;
+    long input_size = NASC_NET_INPUT_SIZE;
     float *inputs = malloc(sizeof(float) * (size_t)batch * (size_t)input_size);
-    float *output = malloc(sizeof(float) * NET_OUTPUT_SIZE);
-    void *workspace = malloc(NET_WORKSPACE_BYTES > 0 ? NET_WORKSPACE_BYTES : 1);
+    float *output = malloc(sizeof(float) * NASC_NET_OUTPUT_SIZE);
+    void *workspace = malloc(NASC_NET_WORKSPACE_BYTES > 0 ? NASC_NET_WORKSPACE_BYTES : 1);
     if (!inputs || !output || !workspace)
         return fail("out of memory", "inputs and workspace");
     if (argc == 5) {
@@ -412,7 +412,7 @@ int main(int argc, char **argv)
 
     /* The first run counts the ReLU units and computes MeCo on the first input. */
     probe.mode = PROBE_COUNT_AND_MECO;
-    NET_RUN(inputs, output, workspace);
+    NASC_NET_RUN(inputs, output, workspace);
     if (probe.failed)
         return fail("out of memory", "a MeCo correlation matrix");
 
@@ -425,7 +425,7 @@ int main(int argc, char **argv)
     for (long i = 0; i < batch && words > 0; i++) {
         probe.code = codes + i * words;
         probe.bit = 0;
-        NET_RUN(inputs + i * input_size, output, workspace);
+        NASC_NET_RUN(inputs + i * input_size, output, workspace);
     }
     double naswot = naswot_score(codes, (int)batch, words, probe.relu_units);
     if (isnan(naswot))

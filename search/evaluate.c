@@ -183,15 +183,15 @@ static const char *link_program(candidate *cand, ev_result *out, const char *har
     bool has_run = false;
     for (int i = 0; extra_flags && extra_flags[i]; i++) {
         vec_push(&args, (void *)extra_flags[i]);
-        has_run = has_run || strncmp(extra_flags[i], "-DNET_RUN=", 10) == 0;
+        has_run = has_run || strncmp(extra_flags[i], "-DNASC_NET_RUN=", strlen("-DNASC_NET_RUN=")) == 0;
     }
     if (!has_run)
-        vec_push(&args, arena_printf("-DNET_RUN=%s_run", net));
-    vec_push(&args, arena_printf("-DNET_LOAD_WEIGHTS=%s_load_weights", net));
-    vec_push(&args, arena_printf("-DNET_STRERROR=%s_strerror", net));
-    vec_push(&args, arena_printf("-DNET_INPUT_SIZE=%s_INPUT_SIZE", NET));
-    vec_push(&args, arena_printf("-DNET_OUTPUT_SIZE=%s_OUTPUT_SIZE", NET));
-    vec_push(&args, arena_printf("-DNET_WORKSPACE_BYTES=%s_WORKSPACE_BYTES", NET));
+        vec_push(&args, arena_printf("-DNASC_NET_RUN=%s_run", net));
+    vec_push(&args, arena_printf("-DNASC_NET_LOAD_WEIGHTS=%s_load_weights", net));
+    vec_push(&args, arena_printf("-DNASC_NET_STRERROR=%s_strerror", net));
+    vec_push(&args, arena_printf("-DNASC_NET_INPUT_SIZE=%s_INPUT_SIZE", NET));
+    vec_push(&args, arena_printf("-DNASC_NET_OUTPUT_SIZE=%s_OUTPUT_SIZE", NET));
+    vec_push(&args, arena_printf("-DNASC_NET_WORKSPACE_BYTES=%s_WORKSPACE_BYTES", NET));
     vec_push(&args, "-include");
     vec_push(&args, arena_printf("%s/%s.h", dir, net));
     vec_push(&args, (void *)harness);
@@ -254,7 +254,7 @@ static bool child_failed(ev_result *out, const char *what, cg_spawn_result r, do
 static bool time_candidate(candidate *cand, ev_result *out)
 {
     const ev_config *c = cand->config;
-    const char *inject_flags[] = {"-DNET_RUN=ev_injected_run",
+    const char *inject_flags[] = {"-DNASC_NET_RUN=ev_injected_run",
                                   c->inject_crash ? "-DEV_INJECT_CRASH" : "-DEV_INJECT_HANG",
                                   NULL};
     bool inject = c->inject_crash || c->inject_hang;

@@ -94,10 +94,10 @@ static cJSON *score(const char *dir, const float *inputs, int batch, int input_s
     write_text(arena_printf("%s/score.c", dir), runtime_score_source, strlen(runtime_score_source));
     write_text(arena_printf("%s/inputs.bin", dir), inputs, sizeof(float) * (size_t)batch * input_size);
     run_command(arena_printf(
-        "cd '%s' && clang " STRICT_FLAGS " -DNASC_PROBE=score_probe -DNET_RUN=tiny_run "
-        "-DNET_LOAD_WEIGHTS=tiny_load_weights -DNET_STRERROR=tiny_strerror "
-        "-DNET_INPUT_SIZE=TINY_INPUT_SIZE -DNET_OUTPUT_SIZE=TINY_OUTPUT_SIZE "
-        "-DNET_WORKSPACE_BYTES=TINY_WORKSPACE_BYTES -include tiny.h score.c tiny.c -o score -lm",
+        "cd '%s' && clang " STRICT_FLAGS " -DNASC_PROBE=score_probe -DNASC_NET_RUN=tiny_run "
+        "-DNASC_NET_LOAD_WEIGHTS=tiny_load_weights -DNASC_NET_STRERROR=tiny_strerror "
+        "-DNASC_NET_INPUT_SIZE=TINY_INPUT_SIZE -DNASC_NET_OUTPUT_SIZE=TINY_OUTPUT_SIZE "
+        "-DNASC_NET_WORKSPACE_BYTES=TINY_WORKSPACE_BYTES -include tiny.h score.c tiny.c -o score -lm",
         dir));
     run_command(arena_printf("cd '%s' && ./score tiny.weights %d 7 inputs.bin > score.json", dir,
                              batch));

@@ -191,10 +191,10 @@ def run(command, description):
 def compile_harness(network, folder, program):
     macro = network.upper()
     run(["clang", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic",
-         "-DNASC_PROBE=score_probe", f"-DNET_RUN={network}_run",
-         f"-DNET_LOAD_WEIGHTS={network}_load_weights", f"-DNET_STRERROR={network}_strerror",
-         f"-DNET_INPUT_SIZE={macro}_INPUT_SIZE", f"-DNET_OUTPUT_SIZE={macro}_OUTPUT_SIZE",
-         f"-DNET_WORKSPACE_BYTES={macro}_WORKSPACE_BYTES", "-include",
+         "-DNASC_PROBE=score_probe", f"-DNASC_NET_RUN={network}_run",
+         f"-DNASC_NET_LOAD_WEIGHTS={network}_load_weights", f"-DNASC_NET_STRERROR={network}_strerror",
+         f"-DNASC_NET_INPUT_SIZE={macro}_INPUT_SIZE", f"-DNASC_NET_OUTPUT_SIZE={macro}_OUTPUT_SIZE",
+         f"-DNASC_NET_WORKSPACE_BYTES={macro}_WORKSPACE_BYTES", "-include",
          os.path.join(folder, f"{network}.h"), "runtime/score.c",
          os.path.join(folder, f"{network}.c"), "-o", program, "-lm"], "compiling runtime/score.c")
 
