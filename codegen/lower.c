@@ -2,9 +2,13 @@
  * Lowering: from IR nodes to the steps (kernel calls) of the generated code.
  *
  * Needs a verified graph; changes nothing in it. The passes, in order:
- *   1. drop layers that feed no output, counting a zero op's input as
- *      unread (zero ignores its values) and an add of a zero as a view of
- *      its other operand, so a zero edge and what only feeds it vanish;
+ *   1. find the tensors that are zero whatever the input: zero ops, and
+ *      what computes 0 from them alone (a sum of zeros, a view, a ReLU or
+ *      a pooling of a zero, a conv without bias of a zero). Then drop
+ *      layers that feed no output, counting a zero tensor's inputs as
+ *      unread and an add of a zero as a view of its other operand, so a
+ *      zero edge and what only feeds it vanish; a zero tensor that is
+ *      still read is filled with zeros by a step of its own;
  *   2. resolve views: identity, dropout and flatten share their input's
  *      storage, and a split part is the input's channel slice (channels
  *      are contiguous in CHW, so no copy is needed);
@@ -29,18 +33,44 @@ static bool is_view(ir_op op)
 }
 
 /*
- * For an add with a zero operand, the other operand (x + 0 is x), which the
- * add then shares as a view; -1 otherwise. When both are zero, the first.
+ * For an add with one zero operand, the other operand (x + 0 is x), which
+ * the add then shares as a view; -1 otherwise. An add of two zeros is a
+ * zero tensor itself.
  */
-static int zero_free_operand(const ir_graph *g, const ir_node *node)
+static int zero_free_operand(const ir_graph *g, const bool *zero, const ir_node *node)
 {
-    if (node->op != IR_ADD)
+    (void)g;
+    if (node->op != IR_ADD || (zero[node->inputs[0]] && zero[node->inputs[1]]))
         return -1;
-    if (g->nodes[node->inputs[1]].op == IR_ZERO)
+    if (zero[node->inputs[1]])
         return node->inputs[0];
-    if (g->nodes[node->inputs[0]].op == IR_ZERO)
+    if (zero[node->inputs[0]])
         return node->inputs[1];
     return -1;
+}
+
+/* True when `node` computes 0 whenever the inputs marked in `zero` are 0. */
+static bool keeps_zero(const ir_node *node, const bool *zero)
+{
+    int zeros = 0;
+    for (int k = 0; k < node->ninputs; k++)
+        zeros += zero[node->inputs[k]];
+    if (node->op == IR_MUL)
+        return zeros > 0;
+    if (node->ninputs == 0 || zeros < node->ninputs)
+        return false;
+    switch (node->op) {
+    case IR_ADD: case IR_CONCAT: case IR_RELU: case IR_RELU6: case IR_HARDSWISH:
+    case IR_MAXPOOL: case IR_AVGPOOL: case IR_GLOBAL_AVGPOOL: case IR_SHUFFLE:
+    case IR_IDENTITY: case IR_DROPOUT: case IR_FLATTEN: case IR_SPLIT:
+        return true;
+    case IR_CONV:
+        return !node->attr.conv.bias;
+    case IR_LINEAR:
+        return !node->attr.linear.bias;
+    default:
+        return false;
+    }
 }
 
 static cg_act activation_of(ir_op op)
@@ -57,6 +87,7 @@ static cg_act activation_of(ir_op op)
 
 typedef struct {
     const ir_graph *g;
+    bool *zero;        /* zero whatever the network's input */
     bool *live;
     int *readers;      /* live readers of each node, outputs counting as one */
     int *last_reader;  /* the one reader when readers == 1 */
@@ -66,8 +97,11 @@ typedef struct {
 static graph_facts analyze(const ir_graph *g)
 {
     size_t n = (size_t)g->nnodes;
-    graph_facts f = {g, arena_alloc(n * sizeof(bool)), arena_alloc(n * sizeof(int)),
-                     arena_alloc(n * sizeof(int)), arena_alloc(n * sizeof(bool))};
+    graph_facts f = {g, arena_alloc(n * sizeof(bool)), arena_alloc(n * sizeof(bool)),
+                     arena_alloc(n * sizeof(int)), arena_alloc(n * sizeof(int)),
+                     arena_alloc(n * sizeof(bool))};
+    for (int i = 1; i < g->nnodes; i++)
+        f.zero[i] = g->nodes[i].op == IR_ZERO || keeps_zero(&g->nodes[i], f.zero);
     for (int k = 0; k < g->noutputs; k++) {
         f.live[g->outputs[k]] = true;
         f.is_output[g->outputs[k]] = true;
@@ -77,11 +111,11 @@ static graph_facts analyze(const ir_graph *g)
         if (!f.live[i])
             continue;
         const ir_node *node = &g->nodes[i];
-        if (node->op == IR_ZERO)
-            continue; /* zero never reads its input's values */
+        if (f.zero[i])
+            continue; /* a zero tensor never reads its inputs' values */
         for (int k = 0; k < node->ninputs; k++) {
             int in = node->inputs[k];
-            if (node->op == IR_ADD && g->nodes[in].op == IR_ZERO)
+            if (node->op == IR_ADD && f.zero[in])
                 continue; /* x + 0 is x: see zero_free_operand */
             f.live[in] = true;
             f.readers[in]++;
@@ -112,11 +146,11 @@ static int new_buffer(cg_program *p, int64_t elements, int *cap)
 }
 
 /* The step after which `node`'s value exists, looking through views; -1 for the input. */
-static int ready_step(const ir_graph *g, const int *step_of, int node)
+static int ready_step(const ir_graph *g, const bool *zero, const int *step_of, int node)
 {
     while (step_of[node] < 0 && node > 0) {
         const ir_node *n = &g->nodes[node];
-        int kept = zero_free_operand(g, n);
+        int kept = zero_free_operand(g, zero, n);
         if (kept >= 0)
             node = kept;
         else if (is_view(n->op))
@@ -243,8 +277,10 @@ static void resolve_views(cg_program *p, const graph_facts *f)
         const ir_node *node = &g->nodes[i];
         if (!f->live[i])
             continue;
-        int kept = zero_free_operand(g, node);
-        if (kept >= 0) {
+        int kept = zero_free_operand(g, f->zero, node);
+        if (f->zero[i]) {
+            continue; /* filled by a step of its own */
+        } else if (kept >= 0) {
             p->places[i] = p->places[kept];
         } else if (is_view(node->op)) {
             p->places[i] = p->places[node->inputs[0]];
@@ -280,8 +316,18 @@ cg_program *cg_lower(const ir_graph *g)
         const ir_node *node = &g->nodes[i];
         int in0 = node->ninputs > 0 ? node->inputs[0] : -1;
 
+        /* A zero tensor that is read: a fill of its own, reading nothing. */
+        if (f.zero[i]) {
+            cg_step *s = add_step(p, &step_cap, i, IR_ZERO);
+            s->label = node->name;
+            step_of[i] = p->nsteps - 1;
+            p->places[i] =
+                (cg_place){new_buffer(p, ir_shape_elements(node->shape), &buffer_cap), 0};
+            continue;
+        }
+
         /* x + 0: a view of x. */
-        int kept = zero_free_operand(g, node);
+        int kept = zero_free_operand(g, f.zero, node);
         if (kept >= 0) {
             p->places[i] = p->places[kept];
             continue;
@@ -300,7 +346,7 @@ cg_program *cg_lower(const ir_graph *g)
         /* Batch norm folded into the conv that produces its input. */
         int src = in0 >= 0 ? producer_node(p, in0) : -1;
         bool src_is_step = src >= 0 && step_of[src] >= 0 && src == in0;
-        if (node->op == IR_BN && src_is_step && g->nodes[in0].op == IR_CONV &&
+        if (node->op == IR_BN && src_is_step && p->steps[step_of[in0]].op == IR_CONV &&
             !p->steps[step_of[in0]].folded_bn && p->steps[step_of[in0]].act == CG_ACT_NONE &&
             only_read_by(&f, in0, i)) {
             cg_step *s = &p->steps[step_of[in0]];
@@ -341,7 +387,7 @@ cg_program *cg_lower(const ir_graph *g)
                 if (t >= 0 && p->steps[t].node == operand && p->steps[t].op == IR_CONV &&
                     p->steps[t].act == CG_ACT_NONE && p->steps[t].residual < 0 &&
                     only_read_by(&f, operand, i) && other != operand &&
-                    ready_step(g, step_of, other) < t)
+                    ready_step(g, f.zero, step_of, other) < t)
                     fused = k;
             }
             if (fused >= 0) {

@@ -139,6 +139,14 @@ CANDIDATES = [
     Candidate("nb201 none edges", "nb201",
               "|nor_conv_1x1~0|+|none~0|nor_conv_3x3~1|+|none~0|skip_connect~1|none~2|",
               lambda genotype: NB201Network(genotype)),
+    # A node that sums only zero edges is zero: it must vanish from a sum
+    # and yield batch norm shifts through a conv, not read another buffer.
+    Candidate("nb201 zero node in a sum", "nb201",
+              "|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|",
+              lambda genotype: NB201Network(genotype)),
+    Candidate("nb201 conv of a zero node", "nb201",
+              "|none~0|+|none~0|none~1|+|nor_conv_1x1~0|nor_conv_1x1~1|nor_conv_1x1~2|",
+              lambda genotype: NB201Network(genotype)),
     Candidate("nb201 all pooling", "nb201",
               "|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|avg_pool_3x3~0|avg_pool_3x3~1|avg_pool_3x3~2|",
               lambda genotype: NB201Network(genotype)),
