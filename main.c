@@ -175,6 +175,12 @@ static int cmd_help(int argc, char **argv)
     printf("usage: %s\n\n%s: %s\n", c->usage, c->name, c->summary);
     if (c->details[0])
         printf("\n%s", c->details);
+    /* Every command that builds one network can build a candidate of a space. */
+    const char *const builders[] = {"info", "ir", "build", "run", "bench"};
+    for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
+        if (strcmp(c->name, builders[i]) == 0)
+            printf("\n  --genotype G    the candidate G of a search space: the genotype's text,\n"
+                   "                  as 'nasc space' and 'nasc search' print it\n");
     return 0;
 }
 
@@ -365,6 +371,15 @@ static ir_graph *build_genotype(const options *o, const fe_program *program,
     if (!sp_build(space, g, NULL, &c))
         fprintf(stderr, "nasc: the candidate '%s' of network '%s' is invalid: %s\n", o->genotype,
                 network->name, c.error);
+    /* A decision for a point the candidate never reaches is likely a mistake. */
+    for (int i = 0; c.graph && i < g->npoints && i < c.genotype->npoints; i++) {
+        if (g->option[i] >= 0 && c.genotype->option[i] < 0) {
+            fprintf(stderr, "nasc: invalid --genotype: this candidate does not reach choice "
+                            "point '%s'; leave it out\n", space->points[i].name);
+            c.graph = NULL;
+            break;
+        }
+    }
     sp_genotype_free(g);
     sp_genotype_free(c.genotype);
     sp_close(space);
@@ -520,19 +535,47 @@ static int first_option(fe_decider *d, const fe_choice *c)
     return 0;
 }
 
+/*
+ * Builds a network; a search space through its first candidate, then by
+ * exploring its choice points and parsing its directives. The warnings of
+ * that one candidate (say, an input that a pick leaves unused) would
+ * mislead about the space, so they are shown only with an error.
+ */
+static void check_network(const fe_program *program, const ast_decl *network)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *captured = open_memstream(&text, &len);
+    if (!captured) {
+        fe_build(program, network);
+        return;
+    }
+    int errors_before = diag_error_count();
+    fe_decider first = {first_option, NULL};
+    diag_set_output(captured);
+    ir_graph *g = fe_build_decided(program, network, NULL, &first);
+    diag_set_output(stderr);
+    fclose(captured);
+    bool is_space = first.user != NULL;
+    if (!is_space || !g || diag_error_count() > errors_before)
+        fputs(text, stderr);
+    free(text);
+    if (!g || !is_space)
+        return;
+    sp_space *space = sp_open(program, network, NULL);
+    if (space)
+        search_check_directives(space);
+    sp_close(space);
+}
+
 static int cmd_check(const options *o)
 {
     fe_program *program = fe_load(o->file);
     if (!program)
         return EXIT_INPUT_ERROR;
     ptr_vec networks = fe_networks(program);
-    /* A search space is checked through its first candidate, then explored. */
-    fe_decider first = {first_option, NULL};
-    for (int i = 0; i < networks.len; i++) {
-        if (fe_build_decided(program, networks.items[i], NULL, &first) && first.user)
-            sp_close(sp_open(program, networks.items[i], NULL));
-        first.user = NULL;
-    }
+    for (int i = 0; i < networks.len; i++)
+        check_network(program, networks.items[i]);
     return diag_error_count() > 0 ? EXIT_INPUT_ERROR : 0;
 }
 

@@ -122,6 +122,32 @@ ir_cost ir_graph_cost(const ir_graph *g)
     return c;
 }
 
+ir_cost ir_live_cost(const ir_graph *g)
+{
+    ir_cost c = ir_graph_cost(g);
+    bool *live = calloc((size_t)g->nnodes, sizeof(bool));
+    NASC_ASSERT(live);
+    for (int k = 0; k < g->noutputs; k++)
+        live[g->outputs[k]] = true;
+    for (int i = g->nnodes - 1; i > 0; i--) {
+        const ir_node *n = &g->nodes[i];
+        if (!live[i] || n->op == IR_ZERO)
+            continue; /* zero reads no values */
+        for (int k = 0; k < n->ninputs; k++)
+            if (!(n->op == IR_ADD && g->nodes[n->inputs[k]].op == IR_ZERO))
+                live[n->inputs[k]] = true;
+    }
+    c.params = c.macs = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        if (!live[i])
+            continue;
+        c.params = saturating_add(c.params, ir_node_params(g, &g->nodes[i]), &c.saturated);
+        c.macs = saturating_add(c.macs, ir_node_macs(g, &g->nodes[i]), &c.saturated);
+    }
+    free(live);
+    return c;
+}
+
 static ir_tensor tensor(const ir_node *n, int node, const char *suffix, bool buffer, int rank,
                         int d0, int d1, int d2, int d3)
 {

@@ -148,6 +148,12 @@ typedef struct {
 int64_t ir_node_params(const ir_graph *g, const ir_node *n);
 int64_t ir_node_macs(const ir_graph *g, const ir_node *n);
 ir_cost ir_graph_cost(const ir_graph *g);
+/*
+ * Like ir_graph_cost, with params and MACs of only the layers whose values
+ * reach an output (a zero op reads no values, and x + zero is x): what the
+ * generated code computes. The activation figures stay those of the graph.
+ */
+ir_cost ir_live_cost(const ir_graph *g);
 
 /* Lists the parameter and buffer tensors of node i, in state_dict order. */
 int ir_node_tensors(const ir_graph *g, int i, ir_tensor *out, int max);

@@ -279,11 +279,16 @@ int report_main(int argc, char **argv)
     sort_by_fitness(&best, &s);
     if (best.len > top)
         best.len = (int)top;
-    printf("\ntop %d by %s:\n", best.len, ((search_objective *)s.objectives.items[0])->text);
-    search_print_table(stdout, &best, &s);
+    const char *first = ((search_objective *)s.objectives.items[0])->text;
+    if (best.len > 0) {
+        printf("\ntop %d by %s:\n", best.len, first);
+        search_print_table(stdout, &best, &s);
+    } else {
+        printf("\nno feasible candidate to rank by %s yet\n", first);
+    }
 
     ptr_vec front = search_pareto(&records, &s);
-    printf("\nPareto front (%d candidates):\n", front.len);
+    printf("\nPareto front (%d candidate%s):\n", front.len, front.len == 1 ? "" : "s");
     search_print_table(stdout, &front, &s);
     return 0;
 }

@@ -168,8 +168,10 @@ static int parse_valued(search_options *o, const char *a, const char *v)
         vec_push(&o->overrides, over);
         vec_push(&o->s.sets, (void *)v);
     } else if (strcmp(a, "--timeout") == 0 || strcmp(a, "--min-time") == 0) {
-        if (!parse_number(v, false, 1e6, &n))
-            return usage(arena_printf("invalid %s '%s'; it takes seconds", a, v));
+        bool is_timeout = strcmp(a, "--timeout") == 0;
+        if (!parse_number(v, false, 1e6, &n) || (is_timeout && n <= 0))
+            return usage(arena_printf("invalid %s '%s'; it takes %sseconds", a, v,
+                                      is_timeout ? "a positive number of " : ""));
         *(strcmp(a, "--timeout") == 0 ? &o->timeout_s : &o->min_time_s) = n;
     } else {
         bool positive = strcmp(a, "--warmup") != 0;
@@ -430,8 +432,12 @@ static bool same_settings(const search_settings *saved, const search_settings *n
     do { if (!field) { field = name; there = a; here = b; } } while (0)
     if (!same_text(saved->file, now->file))
         DIFFER("input file", saved->file, now->file);
-    if (saved->source_hash != now->source_hash)
-        DIFFER("text of the input file", "one version", "another, edited since");
+    if (saved->source_hash != now->source_hash && !field) {
+        fprintf(stderr, "nasc: cannot resume the search in '%s': '%s' was edited since the "
+                        "search started; restore it, or choose another --out folder\n",
+                dir, now->file);
+        return false;
+    }
     if (!same_text(saved->network, now->network))
         DIFFER("network", saved->network ? saved->network : "the only one",
                now->network ? now->network : "the only one");
@@ -463,8 +469,9 @@ static bool same_settings(const search_settings *saved, const search_settings *n
 #undef DIFFER
     if (!field)
         return true;
-    fprintf(stderr, "nasc: cannot resume the search in '%s': its %s differs (%s there, %s "
-                    "here); give the same settings, or choose another --out folder\n",
+    fprintf(stderr, "nasc: cannot resume the search in '%s': it was started with %s %s, "
+                    "and this command gives %s; give the same settings, or choose another "
+                    "--out folder\n",
             dir, field, there, here);
     return false;
 }
@@ -606,6 +613,11 @@ static int write_results(search_state *st, const search_options *o, const char *
     ptr_vec front = search_pareto(&st->records, &o->s);
     bool ok = write_pareto(o, &front);
 
+    /*
+     * The best by the first objective, taken from the Pareto front (sorted by
+     * that objective) so that a tie goes to the one the others favour; the
+     * whole log when no candidate is rankable on every axis.
+     */
     const search_record *best = NULL;
     for (int i = 0; i < st->records.len; i++) {
         const search_record *r = st->records.items[i];
@@ -613,6 +625,8 @@ static int write_results(search_state *st, const search_options *o, const char *
             (!best || search_fitness(r, st->first) > search_fitness(best, st->first)))
             best = r;
     }
+    if (front.len > 0)
+        best = front.items[0];
     printf("search ended: %s; %ld candidates, %ld measured in this run\n", st->stop_reason,
            st->reached, st->measured);
     if (best) {
@@ -623,7 +637,7 @@ static int write_results(search_state *st, const search_options *o, const char *
         printf("no feasible candidate: nothing satisfied the constraints, or every "
                "measurement failed (see 'nasc report %s')\n", o->out);
     }
-    printf("\nPareto front (%d candidates):\n", front.len);
+    printf("\nPareto front (%d candidate%s):\n", front.len, front.len == 1 ? "" : "s");
     search_print_table(stdout, &front, &o->s);
     return ok ? 0 : EXIT_INPUT_ERROR;
 }
@@ -648,6 +662,13 @@ static sp_space *open_space(search_options *o)
         return NULL;
     }
     return space;
+}
+
+bool search_check_directives(const sp_space *space)
+{
+    search_options o;
+    memset(&o, 0, sizeof o);
+    return collect_constraints(space, &o) && collect_objectives(space, &o);
 }
 
 static void init_state(search_state *st, sp_space *space, const search_options *o)

@@ -217,6 +217,9 @@ extern const char search_help_details[];
 extern const char report_help_details[];
 
 /* The commands' entry points, argv after the command name; return the exit status. */
+/* Parses a space's constraint and objective directives, reporting errors (nasc check). */
+bool search_check_directives(const sp_space *space);
+
 int search_main(int argc, char **argv, const char *command_line);
 int report_main(int argc, char **argv);
 

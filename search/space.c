@@ -361,9 +361,22 @@ sp_space *sp_open(const fe_program *p, const ast_decl *network, const ptr_vec *o
         if (s->npoints > before && round + 1 >= max_options)
             max_options = round + 2; /* new points: one more round covers them */
     }
-    if (!any_valid)
-        diag_error(network->loc, "no candidate of network '%s' is valid; the first error: %s",
-                   network->name, first_error ? first_error : "unknown");
+    if (!any_valid) {
+        /* Build the first candidate again, so its error shows where it is. */
+        decider d;
+        decider_init(&d, s, MODE_ROUND);
+        int errors_before = diag_error_count();
+        arena_mark_t mark = arena_mark();
+        bool built = fe_build_decided(p, network, overrides, &d.base) != NULL;
+        arena_release(mark);
+        decider_free(&d);
+        if (built || diag_error_count() == errors_before)
+            diag_error(network->loc, "no candidate of network '%s' is valid; the first error: %s",
+                       network->name, first_error ? first_error : "unknown");
+        else
+            diag_note(network->loc, "every candidate of network '%s' tried fails; this is the "
+                                    "first", network->name);
+    }
     free((char *)first_error);
     if (!any_valid || (s->format && !check_format(s))) {
         sp_close(s);
@@ -753,14 +766,51 @@ static const char *labels_list(const sp_point *p)
     return out;
 }
 
+/* Why text does not match the template: the first place a greedy match fails. */
+static const char *format_mismatch(const sp_space *s, const char *text)
+{
+    const char *t = s->format, *x = text;
+    while (*t) {
+        if (*t != '{') {
+            if (*t != *x)
+                return *x ? arena_printf("'%s' has '%c' where the template has '%c', at "
+                                         "character %d", text, *x, *t, (int)(x - text) + 1)
+                          : arena_printf("'%s' ends where the template goes on with '%s'",
+                                         text, t);
+            t++;
+            x++;
+            continue;
+        }
+        if (!*x)
+            return arena_printf("'%s' ends where the template goes on with '%s'", text, t);
+        const char *end = strchr(t, '}');
+        const sp_point *p = &s->points[find_point(s, arena_strndup(t + 1, (size_t)(end - t - 1)))];
+        size_t best = 0;
+        for (int i = 0; i < p->noptions; i++) {
+            size_t n = strlen(p->labels[i]);
+            if (n > best && strncmp(x, p->labels[i], n) == 0)
+                best = n;
+        }
+        if (best == 0) {
+            size_t n = strcspn(x, end[1] ? (char[]){end[1], '\0'} : "");
+            return arena_printf("'%.*s', at character %d of '%s', is no option of choice point "
+                                "'%s' (its options: %s)", (int)n, x, (int)(x - text) + 1, text,
+                                p->name, labels_list(p));
+        }
+        x += best;
+        t = end + 1;
+    }
+    return arena_printf("'%s' goes on after the end of the template", text);
+}
+
 sp_genotype *sp_parse(const sp_space *s, const char *text, const char **error)
 {
     sp_genotype *g = sp_genotype_new(s);
     bool templated = s->format && !strchr(text, '=');
     if (templated) {
         if (!match_format(s, s->format, text, g)) {
-            *error = arena_printf("'%s' does not match the genotype template '%s' of network '%s'",
-                                  text, s->format, s->network->name);
+            *error = arena_printf("%s; the genotype template of network '%s' is '%s'",
+                                  format_mismatch(s, text), s->network->name, s->format);
             sp_genotype_free(g);
             return NULL;
         }
@@ -787,6 +837,11 @@ sp_genotype *sp_parse(const sp_space *s, const char *text, const char **error)
         if (o < 0) {
             *error = arena_printf("choice point '%s' has no option '%s' (its options: %s)", name,
                                   eq + 1, labels_list(&s->points[p]));
+            sp_genotype_free(g);
+            return NULL;
+        }
+        if (g->option[p] >= 0) {
+            *error = arena_printf("choice point '%s' is given twice", name);
             sp_genotype_free(g);
             return NULL;
         }

@@ -312,7 +312,7 @@ static search_record *evaluate_new(search_state *st, const char *text, bool vali
         r->error = keep(c->error ? c->error : "the candidate does not build");
         return r;
     }
-    ir_cost cost = ir_graph_cost(c->graph);
+    ir_cost cost = ir_live_cost(c->graph);
     r->params = (double)cost.params;
     r->macs = (double)cost.macs;
     r->peak_activation_bytes = (double)cost.peak_activation_bytes;
@@ -494,10 +494,26 @@ void search_progress(search_state *st, bool final)
         left = arena_printf(", about %s left",
                             duration_text((double)(s->budget - st->charged) / per_minute * 60));
     const char *line = arena_printf("evaluated %s, %.1f/min, %s%s", count, per_minute, best, left);
-    if (st->progress_tty)
+    if (st->progress_tty) {
+        /* A bar of the budget, or of the time budget, in front of the line. */
+        double done = -1;
+        if (s->budget > 0)
+            done = (double)st->charged / (double)s->budget;
+        else if (s->time_budget_s > 0)
+            done = elapsed / s->time_budget_s;
+        if (done >= 0) {
+            enum { BAR = 24 };
+            int filled = (int)(fmin(done, 1) * BAR + 0.5);
+            char bar[BAR + 1];
+            for (int i = 0; i < BAR; i++)
+                bar[i] = i < filled ? '#' : '.';
+            bar[BAR] = '\0';
+            line = arena_printf("[%s] %s", bar, line);
+        }
         fprintf(stderr, "\r\033[K%s%s", line, final ? "\n" : "");
-    else
+    } else {
         fprintf(stderr, "%s\n", line);
+    }
     arena_release(mark);
 }
 

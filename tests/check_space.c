@@ -163,7 +163,14 @@ START_TEST(parse_errors)
 
     sp_space *c = open_space(cell);
     ck_assert(sp_parse(c, "|none~0|+|none~0|bogus~1|", &error) == NULL);
-    ck_assert(tu_contains(error, "does not match the genotype template"));
+    ck_assert(tu_contains(error, "'bogus', at character 18 of '|none~0|+|none~0|bogus~1|', is "
+                                 "no option of choice point 'e2_1'"));
+    ck_assert(sp_parse(c, "|none~0|+|none~0|", &error) == NULL);
+    ck_assert(tu_contains(error, "ends where the template goes on with '{e2_1}~1|'"));
+    ck_assert(sp_parse(c, "|none~0|-|none~0|none~1|", &error) == NULL);
+    ck_assert(tu_contains(error, "has '-' where the template has '+', at character 9"));
+    ck_assert(sp_parse(s, "depth=1,depth=2", &error) == NULL);
+    ck_assert(tu_contains(error, "choice point 'depth' is given twice"));
     sp_genotype *g = sp_parse(c, "|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|", &error);
     ck_assert(g != NULL);
     ck_assert_str_eq(sp_format(c, g), "|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|");
