@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../codegen/codegen.h"
+#include "../codegen/compile.h"
 #include "search.h"
 
 enum { EXIT_INPUT_ERROR = 1, EXIT_USAGE = 2 };
@@ -358,9 +359,36 @@ static bool collect_objectives(const sp_space *space, search_options *o)
     return true;
 }
 
+/*
+ * Checks that the score command's program exists, so that a typo fails at
+ * once rather than as a score_error for every candidate. Only a plain first
+ * word is checked; a command that starts with quotes or a variable is run
+ * as given.
+ */
+static bool check_score_command(const char *command)
+{
+    const char *start = command + strspn(command, " \t");
+    size_t n = strcspn(start, " \t");
+    if (n == 0 || strcspn(start, "'\"$`\\") < n)
+        return true;
+    char *word = arena_strndup(start, n);
+    char *argv[] = {"/bin/sh", "-c", "command -v \"$1\" >/dev/null 2>&1", "nasc", word, NULL};
+    cg_spawn_options options = {0};
+    options.timeout_s = 10;
+    cg_spawn_result r = cg_spawn(argv, &options);
+    if (r.outcome == CG_EXITED && r.code != 0) {
+        fprintf(stderr, "nasc: the score command '%s' cannot run: '%s' is not found (give a "
+                        "path, or a program on PATH)\n", command, word);
+        return false;
+    }
+    return true;
+}
+
 /* Checks that every metric the goals use will be measured. */
 static bool check_goals_measurable(const search_options *o)
 {
+    if (o->s.score_cmd && !check_score_command(o->s.score_cmd))
+        return false;
     for (int i = 0; i < o->s.objectives.len; i++) {
         const search_objective *obj = o->s.objectives.items[i];
         if (obj->metric == METRIC_EXTERNAL && !o->s.score_cmd) {
