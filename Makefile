@@ -197,12 +197,14 @@ demo: all
 	@od -An -v -f -w40 $(DEMO)/output.f32
 
 # Benchmarks, not tests: search throughput (candidates per minute, cold and
-# warm kernel cache), then nasc's generated C against PyTorch. Results go
+# warm kernel cache), then nasc's generated C against PyTorch's fastest
+# variant, and GFLOP/s of nasc's kernels against the FMA peak. Results go
 # to docs/benchmarks.md by hand, with the machine and the date.
 bench: all
 	@tools/deps.sh check
 	bench/search_rate.sh ./nasc
-	$(PYTHON) bench/compare.py ./nasc
+	clang -O2 -march=native -o build/fma_peak bench/fma_peak.c
+	$(PYTHON) bench/compare.py ./nasc --fma-peak build/fma_peak
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nasc/stdlib

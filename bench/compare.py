@@ -1,65 +1,539 @@
 #!/usr/bin/python3
-"""Time nasc's generated C against eager PyTorch on one thread, in one run.
+"""Time nasc's generated C against PyTorch at its best, and profile nasc's kernels.
 
-Usage: /usr/bin/python3 bench/compare.py PATH/TO/nasc [NAME ...]
+Usage: /usr/bin/python3 bench/compare.py PATH/TO/nasc [options] [NAME ...]
 
-For each example it runs `nasc bench examples/NAME.nas --json`, the median
-of single inferences after warm-up, in a child process. It then times the
-same model in eager PyTorch with torch.set_num_threads(1): 3 warm-up runs,
-then single runs until 1 s and 10 runs have passed, taking the median. It prints
-a Markdown table with the ratio nasc / PyTorch. Both sides use random
-weights: timing does not depend on their values.
+For every example with a PyTorch model in tests/pytorch_models.py (or the
+NAMEs given), in one run:
+
+- nasc: `nasc bench examples/NAME.nas --json`, the median of single
+  inferences in a child process. The generated code has one thread, so its
+  2-thread figure repeats the 1-thread one. The first call of each network
+  uses an empty NASC_CACHE and reports the compile time of its generated C.
+- PyTorch with torch.set_num_threads(T), and OpenBLAS limited to T threads,
+  for T in 1 and 2: eager; a frozen trace,
+  torch.jit.freeze(torch.jit.trace(model, x)); and
+  torch.jit.optimize_for_inference(torch.jit.trace(model, x)). Each variant's
+  output is compared with eager's on the same input, with the tolerance of
+  tests/codegen_check.py. A variant that disagrees is reported as wrong and
+  is not timed. The peer is the fastest correct variant.
+
+A round times every network: nasc, then each PyTorch variant, or the other
+way round in every other round, so that drift of the machine hits both
+sides. The reported figure is the median over --rounds rounds of each
+round's median. Every PyTorch timing warms up first (page faults, the JIT's
+profiling runs), as `nasc bench` does.
+
+After the rounds, bench/profile.c times each step of nasc's generated code
+through the NASC_PROBE hook. Steps are mapped to layers by the layer names
+that the generated run function prints in a comment above each step, and
+to MACs and layer kinds by `nasc info --json`. GFLOP/s (2 FLOPs per MAC)
+per layer kind is reported against the single-core FMA peak that
+bench/fma_peak.c measures.
+
+PyTorch's speed depends on its BLAS. Debian's torch uses the system
+libblas.so.3, which is the slow reference BLAS unless libopenblas0-pthread
+is installed. The script prints the library that provides torch's sgemm_
+and stops when it is the reference BLAS, unless --allow-reference-blas is
+given. It warns at the end when the nasc binary changed during the run.
 """
 
+import argparse
+import ctypes
+import hashlib
 import json
 import os
+import platform
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
-import torch
+# OpenMP threads that spin while they wait for work make a 2-thread PyTorch
+# run 10 or more times slower as soon as another process takes a core, as
+# on a shared machine. Measured on the 2-core machine of docs/benchmarks.md
+# with torch 1.13: mobilenet_v3_small eager with 2 threads took a median of
+# 246 ms with libgomp's default policy and 25 ms with PASSIVE, while a
+# parallel build ran. libgomp reads the variable when torch loads it, so it
+# is set before the import; set OMP_WAIT_POLICY=ACTIVE to time spinning.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO_ROOT, "tests"))
 
+from codegen_check import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE  # noqa: E402
 from pytorch_models import MODELS  # noqa: E402
 
-DEFAULT = ["primitives", "mobilenet_v3_small", "shufflenet_v2_x1_0", "mobilenet_v2", "resnet18"]
+THREAD_COUNTS = (1, 2)
+VARIANTS = ("eager", "frozen trace", "optimize_for_inference")
+TORCH_WARMUP_RUNS = 5
+TORCH_MIN_RUNS = 10
+TORCH_MIN_SECONDS = 1.0
+KINDS = ("dense 1x1 conv", "dense kxk conv", "depthwise conv", "grouped conv", "linear", "other")
 
 
-def torch_median_ms(model, shape):
-    x = torch.randn(1, *shape)
+# ---- BLAS ----
+
+def blas_library():
+    """Return the path of the library that provides sgemm_ to libtorch_cpu.
+
+    dlsym on libtorch_cpu's handle searches it and its dependencies in load
+    order, which is where torch's own calls of sgemm_ go. The address is
+    then looked up in /proc/self/maps. Returns None when torch has no
+    libtorch_cpu or that has no sgemm_ (a torch with MKL linked in).
+    """
+    torch.mm(torch.ones(8, 8), torch.ones(8, 8))
+    mappings = []
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            if len(fields) >= 6:
+                low, high = (int(bound, 16) for bound in fields[0].split("-"))
+                mappings.append((low, high, fields[5]))
+    torch_cpu = next((path for _, _, path in mappings if "libtorch_cpu" in os.path.basename(path)), None)
+    if torch_cpu is None:
+        return None
+    try:
+        address = ctypes.cast(ctypes.CDLL(torch_cpu).sgemm_, ctypes.c_void_p).value
+    except AttributeError:
+        return None
+    return next((path for low, high, path in mappings if low <= address < high), None)
+
+
+def describe_blas(path):
+    """Return (description, is_reference, OpenBLAS handle or None) for the BLAS at path."""
+    if path is None:
+        return "unknown (libtorch_cpu has no sgemm_ to look up)", False, None
+    library = ctypes.CDLL(path)
+    if hasattr(library, "openblas_get_config"):
+        library.openblas_get_config.restype = ctypes.c_char_p
+        return f"OpenBLAS ({library.openblas_get_config().decode()}) from {path}", False, library
+    # Debian installs the reference BLAS as .../blas/libblas.so.3, its alternatives as .../NAME/libblas.so.3.
+    if os.path.basename(os.path.dirname(path)) == "blas":
+        return f"the reference BLAS from {path}", True, None
+    return f"an unknown BLAS from {path}", False, None
+
+
+def set_threads(count, openblas):
+    torch.set_num_threads(count)
+    if openblas is not None:
+        openblas.openblas_set_num_threads(count)
+
+
+# ---- nasc ----
+
+def run_json(command, env=None):
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with status {result.returncode}:\n{result.stderr}")
+    return json.loads(result.stdout)
+
+
+def nasc_bench(nasc, path, cache):
+    env = dict(os.environ, NASC_CACHE=cache)
+    return run_json([nasc, "bench", path, "--json"], env=env)
+
+
+def codegen_compiler_and_flags():
+    """Return (compiler, flags) of nasc's generated C, read from codegen/compile.h."""
+    with open(os.path.join(REPO_ROOT, "codegen", "compile.h")) as header:
+        text = header.read()
+    compiler = re.search(r'#define CG_COMPILER "([^"]*)"', text)
+    flags = re.search(r'#define CG_CFLAGS_TEXT "([^"]*)"', text)
+    if not compiler or not flags:
+        raise RuntimeError("codegen/compile.h defines no CG_COMPILER or CG_CFLAGS_TEXT")
+    return compiler.group(1), flags.group(1).split()
+
+
+# ---- PyTorch ----
+
+def make_variants(model, x):
+    """Return {variant: callable or None}, None for a variant that failed to build."""
+    variants = {"eager": model}
     with torch.no_grad():
-        for _ in range(3):
-            model(x)
+        try:
+            variants["frozen trace"] = torch.jit.freeze(torch.jit.trace(model, x))
+        except Exception as error:  # noqa: BLE001  (any failure of the JIT marks the variant)
+            print(f"  frozen trace failed: {error}", file=sys.stderr)
+            variants["frozen trace"] = None
+        try:
+            variants["optimize_for_inference"] = torch.jit.optimize_for_inference(torch.jit.trace(model, x))
+        except Exception as error:  # noqa: BLE001
+            print(f"  optimize_for_inference failed: {error}", file=sys.stderr)
+            variants["optimize_for_inference"] = None
+    return variants
+
+
+def flatten_outputs(output):
+    if isinstance(output, (tuple, list)):
+        return [tensor.reshape(-1) for tensor in output]
+    return [output.reshape(-1)]
+
+
+def check_variant(variant, expected, x):
+    """Return (passed, detail): variant(x) against eager's outputs expected."""
+    with torch.no_grad():
+        for _ in range(3):  # the JIT optimizes after its profiling runs
+            actual = flatten_outputs(variant(x))
+    if len(actual) != len(expected):
+        return False, f"{len(actual)} outputs, eager has {len(expected)}"
+    worst = 0.0
+    for got, want in zip(actual, expected):
+        if got.shape != want.shape:
+            return False, f"output shape {tuple(got.shape)}, eager {tuple(want.shape)}"
+        got = got.to_dense() if got.is_mkldnn else got
+        tolerance = RELATIVE_TOLERANCE * want.abs().max().item() + ABSOLUTE_TOLERANCE
+        error = (got.double() - want.double()).abs().max().item()
+        if not error <= tolerance:
+            return False, f"max error {error:.3e} > tolerance {tolerance:.3e}"
+        worst = max(worst, error / tolerance)
+    return True, f"max error {worst:.2g} of the tolerance"
+
+
+def torch_median_ms(function, x):
+    with torch.no_grad():
+        for _ in range(TORCH_WARMUP_RUNS):
+            function(x)
         samples = []
         start = time.perf_counter()
-        while len(samples) < 10 or time.perf_counter() - start < 1.0:
+        while len(samples) < TORCH_MIN_RUNS or time.perf_counter() - start < TORCH_MIN_SECONDS:
             t0 = time.perf_counter()
-            model(x)
+            function(x)
             samples.append((time.perf_counter() - t0) * 1e3)
     return statistics.median(samples)
 
 
-def main(argv):
-    if len(argv) < 2:
-        print(f"usage: {argv[0]} PATH/TO/nasc [NAME ...]", file=sys.stderr)
-        return 2
-    nasc = os.path.abspath(argv[1])
-    torch.set_num_threads(1)
-    print("| network | nasc median ms | nasc IQR ms | PyTorch eager median ms | nasc / PyTorch |")
+# ---- per-step profile ----
+
+def layer_kinds(info):
+    """Return {layer name: (kind, macs)} from `nasc info --json`."""
+    shapes = {0: info["input"]}
+    for layer in info["layers"]:
+        shapes[layer["id"]] = layer["shape"]
+    weights = {tensor["name"]: tensor["shape"] for tensor in info["tensors"]}
+    kinds = {}
+    for layer in info["layers"]:
+        kind = "other"
+        weight = weights.get(layer["name"] + ".weight")
+        if layer["op"] == "linear":
+            kind = "linear"
+        elif layer["op"] == "conv" and weight and len(weight) == 4 and layer["input_ids"]:
+            in_channels = shapes[layer["input_ids"][0]][0]
+            groups = in_channels // weight[1]
+            if groups == 1:
+                kind = "dense 1x1 conv" if weight[2] == 1 and weight[3] == 1 else "dense kxk conv"
+            elif groups == in_channels and weight[1] == 1:
+                kind = "depthwise conv"
+            else:
+                kind = "grouped conv"
+        kinds[layer["name"]] = (kind, layer["macs"])
+    return kinds
+
+
+def step_labels(source, net):
+    """Return {step index: label} from the comments above each step of NET_run.
+
+    NOTE: this reads the layout that codegen/emit.c writes today, a
+    `/* name + name */` line before each step and a `NASC_PROBE(index, ...`
+    call after it. A step without such a comment is labelled "step N" and
+    counts as "other", and the output lists how many there were.
+    """
+    start = source.find(f"void {net}_run(")
+    if start < 0:
+        raise RuntimeError(f"the generated C has no function {net}_run")
+    labels = {}
+    comment = None
+    for line in source[start:].splitlines():
+        stripped = line.strip()
+        match = re.fullmatch(r"/\* (.*) \*/", stripped)
+        if match:
+            comment = match.group(1)
+            continue
+        match = re.match(r"NASC_PROBE\((\d+),", stripped)
+        if match:
+            labels[int(match.group(1))] = comment or ""
+            comment = None
+        if stripped == "}" and line.startswith("}"):
+            break
+    return labels
+
+
+def classify_step(label, kinds):
+    """Return (kind, macs, mapped): the step's layer kind and the MACs of its conv and linear layers."""
+    names = [name.strip() for name in label.split(" + ")] if label else []
+    known = [name for name in names if name in kinds]
+    kind, macs = "other", 0
+    for name in known:
+        layer_kind, layer_macs = kinds[name]
+        if layer_kind != "other":
+            kind = layer_kind if kind == "other" else kind
+            macs += layer_macs
+    return kind, macs, bool(names) and len(known) == len(names)
+
+
+def profile_network(nasc, name, path, workdir, compiler, flags):
+    """Build NAME, time its steps, and return {"total_ms", "steps": [(label, kind, macs, ms)], "unmapped"}."""
+    outdir = os.path.join(workdir, name)
+    subprocess.run([nasc, "build", path, "-o", outdir], check=True, capture_output=True)
+    info = run_json([nasc, "info", path, "--json"])
+    net = info["network"]
+    macro = re.sub(r"[^A-Za-z0-9]", "_", net).upper()
+    source_path = os.path.join(outdir, net + ".c")
+    program = os.path.join(outdir, "profile")
+    command = [compiler, *flags, "-DNASC_PROBE=profile_probe", "-include", os.path.join(outdir, net + ".h"),
+               f"-DNASC_NET_RUN={net}_run", f"-DNASC_NET_LOAD_WEIGHTS={net}_load_weights",
+               f"-DNASC_NET_STRERROR={net}_strerror", f"-DNASC_NET_INPUT_SIZE={macro}_INPUT_SIZE",
+               f"-DNASC_NET_OUTPUT_SIZE={macro}_OUTPUT_SIZE",
+               f"-DNASC_NET_WORKSPACE_BYTES={macro}_WORKSPACE_BYTES",
+               "-o", program, os.path.join(REPO_ROOT, "bench", "profile.c"), source_path, "-lm"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"compiling the profile harness for {name} failed:\n{result.stderr}")
+    timing = run_json([program, os.path.join(outdir, net + ".weights"), "0.5", "3"])
+    with open(source_path) as source:
+        labels = step_labels(source.read(), net)
+    kinds = layer_kinds(info)
+    steps, unmapped = [], 0
+    for index, ms in zip(timing["steps"], timing["step_ms"]):
+        label = labels.get(index, "")
+        kind, macs, mapped = classify_step(label, kinds)
+        unmapped += not mapped
+        steps.append((label or f"step {index}", kind, macs, ms))
+    return {"total_ms": timing["total_ms"], "steps": steps, "unmapped": unmapped}
+
+
+# ---- output ----
+
+def print_peer_table(names, nasc_ms, torch_ms, compile_s, wrong):
+    print("\n## nasc against the fastest correct PyTorch variant\n")
+    print("nasc has one thread: its 2-thread column repeats the 1-thread figure.\n")
+    ratios = {threads: [] for threads in THREAD_COUNTS}
+    header = "| network | nasc ms |"
+    rule = "| --- | ---: |"
+    for threads in THREAD_COUNTS:
+        header += f" peer, {threads} thread{'s' if threads > 1 else ''} | peer ms | nasc / peer |"
+        rule += " --- | ---: | ---: |"
+    print(header + " compile s |")
+    print(rule + " ---: |")
+    for name in names:
+        ours = statistics.median(nasc_ms[name])
+        row = f"| {name} | {ours:.2f} |"
+        for threads in THREAD_COUNTS:
+            medians = {variant: statistics.median(samples)
+                       for (net, count, variant), samples in torch_ms.items()
+                       if net == name and count == threads}
+            peer = min(medians, key=medians.get)
+            ratios[threads].append(ours / medians[peer])
+            row += f" {peer} | {medians[peer]:.2f} | {ours / medians[peer]:.2f} |"
+        print(row + f" {compile_s[name]:.2f} |")
+    print()
+    for threads, values in ratios.items():
+        print(f"Geometric mean of nasc / peer, {threads} thread{'s' if threads > 1 else ''}: "
+              f"{statistics.geometric_mean(values):.2f} over {len(values)} networks.")
+
+    print("\n## Every PyTorch variant, median ms\n")
+    print("| network | threads | " + " | ".join(VARIANTS) + " |")
+    print("| --- | ---: |" + " ---: |" * len(VARIANTS))
+    for name in names:
+        for threads in THREAD_COUNTS:
+            cells = []
+            for variant in VARIANTS:
+                samples = torch_ms.get((name, threads, variant))
+                cells.append(f"{statistics.median(samples):.2f}" if samples else f"wrong ({wrong[(name, variant)]})")
+            print(f"| {name} | {threads} | " + " | ".join(cells) + " |")
+
+
+def print_profile_tables(profiles, peak):
+    print("\n## GFLOP/s of nasc's kernels per layer kind, one thread\n")
+    print(f"Peak: {peak:.1f} GFLOP/s (bench/fma_peak.c, AVX2 FMA on one core).\n")
+    print("| network | layer kind | steps | ms | share of time | GFLOP/s | % of peak |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    totals = {kind: [0, 0.0, 0] for kind in KINDS}
+    for name, profile in profiles.items():
+        run_ms = sum(step[3] for step in profile["steps"])
+        for kind in KINDS:
+            steps = [step for step in profile["steps"] if step[1] == kind]
+            if not steps:
+                continue
+            ms = sum(step[3] for step in steps)
+            macs = sum(step[2] for step in steps)
+            totals[kind][0] += len(steps)
+            totals[kind][1] += ms
+            totals[kind][2] += macs
+            print(f"| {name} | {kind} | {len(steps)} | {ms:.2f} | {100 * ms / run_ms:.0f}% | "
+                  + (f"{2 * macs / ms * 1e-6:.2f} | {200 * macs / ms * 1e-6 / peak:.1f}% |" if macs else "- | - |"))
+    print("\n## All networks together\n")
+    print("| layer kind | steps | ms | GFLOP/s | % of peak |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for name in argv[2:] or DEFAULT:
-        path = os.path.join(REPO_ROOT, "examples", name + ".nas")
-        result = subprocess.run([nasc, "bench", path, "--json"], capture_output=True, text=True,
-                                check=True)
-        ours = json.loads(result.stdout)
-        info = json.loads(subprocess.run([nasc, "info", path, "--json"], capture_output=True,
-                                         text=True, check=True).stdout)
-        theirs = torch_median_ms(MODELS[name]().eval(), info["input"])
-        print(f"| {name} | {ours['median_ms']:.2f} | {ours['iqr_ms']:.2f} | {theirs:.2f} | "
-              f"{ours['median_ms'] / theirs:.1f} |", flush=True)
+    for kind in KINDS:
+        count, ms, macs = totals[kind]
+        if count:
+            print(f"| {kind} | {count} | {ms:.2f} | "
+                  + (f"{2 * macs / ms * 1e-6:.2f} | {200 * macs / ms * 1e-6 / peak:.1f}% |" if macs else "- | - |"))
+    for name, profile in profiles.items():
+        if profile["unmapped"]:
+            print(f"\nNOTE: {name}: {profile['unmapped']} steps have a label that names no layer of "
+                  "`nasc info`; they count as \"other\".")
+
+
+def print_slowest_steps(profiles, peak, count=5):
+    print(f"\n## The {count} slowest steps of each network\n")
+    print("| network | step (layers) | kind | ms | GFLOP/s |")
+    print("| --- | --- | --- | ---: | ---: |")
+    for name, profile in profiles.items():
+        for label, kind, macs, ms in sorted(profile["steps"], key=lambda step: -step[3])[:count]:
+            rate = f"{2 * macs / ms * 1e-6:.2f}" if macs else "-"
+            print(f"| {name} | {label} | {kind} | {ms:.2f} | {rate} |")
+
+
+# ---- main ----
+
+def measure_fma_peak(binary, workdir):
+    if binary is None:
+        binary = os.path.join(workdir, "fma_peak")
+    if not os.path.exists(binary):
+        subprocess.run(["clang", "-O2", "-march=native", "-o", binary,
+                        os.path.join(REPO_ROOT, "bench", "fma_peak.c")], check=True)
+    lines = subprocess.run([os.path.abspath(binary)], capture_output=True, text=True, check=True).stdout.splitlines()
+    return json.loads(lines[-1])
+
+
+def file_digest(path):
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description="Time nasc's generated C against PyTorch at its best.")
+    parser.add_argument("nasc", help="the nasc binary")
+    parser.add_argument("names", nargs="*", help="example names (default: every example with a PyTorch model)")
+    parser.add_argument("--rounds", type=int, default=2, help="timing rounds over all networks (default 2)")
+    parser.add_argument("--allow-reference-blas", action="store_true",
+                        help="run even when torch uses the reference BLAS")
+    parser.add_argument("--fma-peak", metavar="BINARY",
+                        help="a built bench/fma_peak.c (default: compile it with clang -O2 -march=native)")
+    parser.add_argument("--no-profile", action="store_true", help="skip the per-layer-kind profile")
+    args = parser.parse_args(argv[1:])
+    unknown = [name for name in args.names if name not in MODELS]
+    if unknown:
+        parser.error(f"no PyTorch model for {', '.join(unknown)}; known: {', '.join(MODELS)}")
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
+    return args
+
+
+def main(argv):
+    args = parse_arguments(argv)
+    nasc = os.path.abspath(args.nasc)
+    names = args.names or list(MODELS)
+    paths = {name: os.path.join(REPO_ROOT, "examples", name + ".nas") for name in names}
+
+    blas, is_reference, openblas = describe_blas(blas_library())
+    print(f"torch {torch.__version__}, BLAS: {blas}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
+    if is_reference and not args.allow_reference_blas:
+        print("compare.py: torch uses the reference BLAS, so PyTorch would not be at its best. "
+              "Install libopenblas0-pthread (tools/deps.sh check does), or pass --allow-reference-blas.",
+              file=sys.stderr)
+        return 1
+    compiler, flags = codegen_compiler_and_flags()
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; "
+          f"nasc's generated C: {compiler} {' '.join(flags)}")
+
+    # Someone who runs make during the benchmark replaces nasc, and the figures then mix two builds.
+    nasc_digest = file_digest(nasc)
+    with tempfile.TemporaryDirectory(prefix="nasc_bench.") as workdir:
+        peak = measure_fma_peak(args.fma_peak, workdir)
+        print(f"FMA peak, one core, at the start: AVX2 {peak['avx2']} GFLOP/s, AVX-512 {peak['avx512']} GFLOP/s")
+
+        # Models, inputs and the correctness of each variant against eager.
+        torch.manual_seed(0)
+        callables, inputs, wrong = {}, {}, {}
+        for name in names:
+            info = run_json([nasc, "info", paths[name], "--json"])
+            x = torch.randn(1, *info["input"])
+            model = MODELS[name]().eval()
+            variants = make_variants(model, x)
+            with torch.no_grad():
+                expected = flatten_outputs(model(x))
+            for variant in VARIANTS:
+                passed, detail = (False, "failed to build") if variants[variant] is None else \
+                    (True, "") if variant == "eager" else check_variant(variants[variant], expected, x)
+                if variant != "eager":
+                    print(f"{name}: {variant} {'agrees with' if passed else 'WRONG against'} eager: {detail}")
+                if passed:
+                    callables[(name, variant)] = variants[variant]
+                else:
+                    wrong[(name, variant)] = detail
+            inputs[name] = x
+
+        nasc_ms = {name: [] for name in names}
+        torch_ms = {}
+        compile_s = {}
+        for round_index in range(args.rounds):
+            for name in names:
+                def time_nasc():
+                    # The first call of a network finds an empty cache, so it reports the compile time.
+                    cache = os.path.join(workdir, "cache", name)
+                    first = not os.path.isdir(cache)
+                    os.makedirs(cache, exist_ok=True)
+                    result = nasc_bench(nasc, paths[name], cache)
+                    if first:
+                        compile_s[name] = result["compile_s"]
+                    nasc_ms[name].append(result["median_ms"])
+
+                def time_torch():
+                    for threads in THREAD_COUNTS:
+                        set_threads(threads, openblas)
+                        for variant in VARIANTS:
+                            if (name, variant) in callables:
+                                median = torch_median_ms(callables[(name, variant)], inputs[name])
+                                torch_ms.setdefault((name, threads, variant), []).append(median)
+
+                order = (time_nasc, time_torch) if round_index % 2 == 0 else (time_torch, time_nasc)
+                for step in order:
+                    step()
+                print(f"round {round_index + 1}: {name}: nasc {nasc_ms[name][-1]:.2f} ms, "
+                      + ", ".join(f"{variant} T={threads} {samples[-1]:.2f} ms"
+                                  for (net, threads, variant), samples in torch_ms.items() if net == name),
+                      flush=True)
+        set_threads(1, openblas)
+        # Load on a shared machine only lowers the measured peak, so the higher of two measurements counts.
+        again = measure_fma_peak(args.fma_peak, workdir)
+        print(f"FMA peak, one core, after the timing rounds: AVX2 {again['avx2']} GFLOP/s, "
+              f"AVX-512 {again['avx512']} GFLOP/s")
+        peak = {isa: max(filter(None, (peak[isa], again[isa])), default=None) for isa in peak}
+        print_peer_table(names, nasc_ms, torch_ms, compile_s, wrong)
+
+        if not args.no_profile:
+            profiles = {}
+            for name in names:
+                try:
+                    profiles[name] = profile_network(nasc, name, paths[name], workdir, compiler, flags)
+                except (RuntimeError, subprocess.CalledProcessError, json.JSONDecodeError) as error:
+                    print(f"profiling {name} failed: {error}", file=sys.stderr)
+                    continue
+                print(f"profiled {name}: {len(profiles[name]['steps'])} steps, "
+                      f"{profiles[name]['total_ms']:.2f} ms per run", file=sys.stderr, flush=True)
+            print_profile_tables(profiles, peak["avx2"])
+            print_slowest_steps(profiles, peak["avx2"])
+    if file_digest(nasc) != nasc_digest:
+        print(f"\nWARNING: {nasc} changed during the run, so the nasc figures mix two builds. "
+              "Run again while nobody rebuilds it.")
     return 0
 
 

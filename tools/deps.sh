@@ -6,8 +6,9 @@
 #                         which compiles every candidate, and python3 for
 #                         the demo's input file
 #   tools/deps.sh check   what `make check` and `make bench` need on top:
-#                         Check, clang's sanitizer runtime, and PyTorch as
-#                         the oracle
+#                         Check, clang's sanitizer runtime, PyTorch as
+#                         the oracle, and OpenBLAS, without which Debian's
+#                         torch uses the slow reference BLAS
 #
 # Missing packages are installed with apt-get when running as root on a
 # system that has it. Otherwise the script prints the exact command to run
@@ -16,7 +17,7 @@ set -eu
 
 build="gcc make flex bison pkg-config libcjson-dev"
 search="clang python3"
-check="check libsubunit-dev libclang-rt-14-dev python3-torch python3-torchvision"
+check="check libsubunit-dev libclang-rt-14-dev python3-torch python3-torchvision libopenblas0-pthread"
 
 case "${1:-build}" in
     build) wanted="$build" ;;
