@@ -229,19 +229,32 @@ static void emit_pointwise_tail(FILE *f, const char *indent, int rows, const con
     fprintf(f, "%s    }\n%s}\n", indent, indent);
 }
 
+/*
+ * Opens part 0 (full blocks of CONV_ROWS output channels) or part 1 (the
+ * remaining channels) of a conv body and returns its rows; 0 when the part
+ * is empty and nothing was written.
+ */
+static int open_channel_block(FILE *f, int part, int out_channels)
+{
+    int tail = out_channels % CONV_ROWS;
+    int rows = part == 0 ? CONV_ROWS : tail;
+    if (rows == 0 || (part == 0 && out_channels < CONV_ROWS))
+        return 0;
+    if (part == 0)
+        fprintf(f, "    for (int oc0 = 0; oc0 + %d <= OC; oc0 += %d) {\n", rows, rows);
+    else
+        fprintf(f, "    {\n        const int oc0 = OC - %d; /* the last %d output channels */\n",
+                rows, rows);
+    return rows;
+}
+
 /* The body of a 1x1 conv with stride 1, no padding and one group: blocks of output channels. */
 static void emit_pointwise_body(FILE *f, int out_channels, const conv_epilogue *e)
 {
-    int tail = out_channels % CONV_ROWS;
     for (int part = 0; part < 2; part++) {
-        int rows = part == 0 ? CONV_ROWS : tail;
-        if (rows == 0 || (part == 0 && out_channels < CONV_ROWS))
+        int rows = open_channel_block(f, part, out_channels);
+        if (rows == 0)
             continue;
-        if (part == 0)
-            fprintf(f, "    for (int oc0 = 0; oc0 + %d <= OC; oc0 += %d) {\n", rows, rows);
-        else
-            fprintf(f, "    {\n        const int oc0 = OC - %d; /* the last %d output channels */\n",
-                    rows, rows);
         fprintf(f, "        int p = 0;\n");
         fprintf(f, "        for (; p + %d * VL <= PLANE; p += %d * VL) {\n", CONV_VECTORS,
                 CONV_VECTORS);
@@ -320,16 +333,10 @@ static void emit_dense_border_tile(FILE *f, const char *indent, int rows, const 
 static void emit_dense_body(FILE *f, int out_channels, int left, bool strided,
                             const conv_epilogue *e)
 {
-    int tail = out_channels % CONV_ROWS;
     for (int part = 0; part < 2; part++) {
-        int rows = part == 0 ? CONV_ROWS : tail;
-        if (rows == 0 || (part == 0 && out_channels < CONV_ROWS))
+        int rows = open_channel_block(f, part, out_channels);
+        if (rows == 0)
             continue;
-        if (part == 0)
-            fprintf(f, "    for (int oc0 = 0; oc0 + %d <= OC; oc0 += %d) {\n", rows, rows);
-        else
-            fprintf(f, "    {\n        const int oc0 = OC - %d; /* the last %d output channels */\n",
-                    rows, rows);
         fprintf(f, "        for (int oh = 0; oh < OH; oh++) {\n"
                    "            /* the kernel rows inside the input */\n"
                    "            const int kh0 = oh * SH < PH ? PH - oh * SH : 0;\n"

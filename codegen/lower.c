@@ -5,10 +5,10 @@
  *   1. find the tensors that are zero whatever the input: zero ops, and
  *      what computes 0 from them alone (a sum of zeros, a view, a ReLU or
  *      a pooling of a zero, a conv without bias of a zero). Then drop
- *      layers that feed no output, counting a zero tensor's inputs as
- *      unread and an add of a zero as a view of its other operand, so a
- *      zero edge and what only feeds it vanish; a zero tensor that is
- *      still read is filled with zeros by a step of its own;
+ *      layers that feed no output. A zero tensor's inputs count as unread
+ *      and an add of a zero is a view of its other operand, so a zero edge
+ *      and what only feeds it vanish. A zero tensor that is still read is
+ *      filled with zeros by a step of its own;
  *   2. resolve views: identity, dropout and flatten share their input's
  *      storage, and a split part is the input's channel slice (channels
  *      are contiguous in CHW, so no copy is needed);

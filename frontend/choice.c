@@ -8,7 +8,7 @@
  *
  * Every point has a name. An independent point is named like a layer, in
  * the scope that reaches it (`features.3.kernel`), so each instance of a
- * block decides on its own; a `shared` point keeps its bare name, and
+ * block decides on its own. A `shared` point keeps its bare name, and
  * every place that reaches it takes the same, first decision. A point also
  * records the innermost decision under evaluation when it is reached (an
  * op choice's option, or an iteration of a depth choice), which lets the

@@ -642,9 +642,9 @@ static int write_results(search_state *st, const search_options *o, const char *
     bool ok = write_pareto(o, &front);
 
     /*
-     * The best by the first objective, taken from the Pareto front (sorted by
-     * that objective) so that a tie goes to the one the others favour; the
-     * whole log when no candidate is rankable on every axis.
+     * The best by the first objective is the head of the Pareto front, which
+     * is sorted by that objective, so a tie goes to the candidate the other
+     * axes favour. Without a rankable candidate, the whole log decides.
      */
     const search_record *best = NULL;
     for (int i = 0; i < st->records.len; i++) {

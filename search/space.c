@@ -3,8 +3,8 @@
  * a candidate from a genotype, and the genotype's text.
  *
  * Everything rests on one operation: evaluate the network with a decider
- * that answers each choice point from a genotype (build()). Discovery
- * evaluates the network in rounds in which every point takes its k-th
+ * that returns each choice point's option from a genotype (build()).
+ * Discovery evaluates the network in rounds in which every point takes its k-th
  * option (depth choices their deepest), until a round finds no new point;
  * a round that fails is retried point by point. Counting then follows the
  * parent links the frontend records: a point's count is the sum over its

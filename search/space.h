@@ -7,9 +7,9 @@
  * calls a decider at every point it reaches, so a candidate is built by
  * evaluating the network once with a genotype as the decider. Points are
  * discovered by evaluating the network: sp_open builds candidates in which
- * every point takes its k-th option in turn, which also finds points that
- * only some options reach (the blocks of a deeper repeat, the choices
- * inside one option of an op choice).
+ * every point takes its k-th option in turn. These builds also find the
+ * points that only some options reach, such as the blocks of a deeper
+ * repeat or the choices inside one option of an op choice.
  *
  * A genotype gives an option index for every point of the space; the
  * points that a candidate does not reach (the fourth block when the depth

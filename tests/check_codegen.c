@@ -199,8 +199,8 @@ static const codegen_case cases[] = {
     {"zero_edge_add", "network net(input = [4, 5, 5]) {\n"
                       "    return conv(in, 4, k = 3, stride = 2, pad = 1) +\n"
                       "           zero(conv(in, 4, k = 1), stride = 2)\n}\n", NULL},
-    /* A sum of zero edges is zero, and so is a view of it; a layer whose
-       batch norm follows a zero input yields the batch norm's shift. */
+    /* A sum of zero edges is zero, and so is a view of it. A conv of a
+       zero followed by batch norm yields the batch norm's shift. */
     {"zero_node_in_sum", "network net(input = [4, 5, 5]) {\n"
                          "    n2 = zero(in) + zero(conv(in, 4, k = 1))\n"
                          "    a = conv(in, 4, k = 3, pad = 1) + identity(n2)\n"

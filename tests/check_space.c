@@ -218,7 +218,7 @@ START_TEST(mutations_valid)
         sp_candidate m;
         ck_assert_msg(sp_build(s, child, &rng, &m), "%s", m.error);
         ck_assert(!sp_genotype_equal(m.genotype, parent));
-        /* Every active point holds a valid option. */
+        /* Every active point has a valid option. */
         for (int p = 0; p < s->npoints; p++)
             ck_assert(m.genotype->option[p] < s->points[p].noptions);
         sp_genotype_free(child);
