@@ -27,7 +27,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 SOURCES := common/arena.c common/diag.c frontend/ast.c frontend/load.c frontend/eval.c \
            frontend/ops.c frontend/call.c frontend/choice.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c \
-           ir/print_nas.c codegen/lower.c codegen/plan.c codegen/weights.c codegen/emit.c \
+           ir/print_nas.c codegen/lower.c codegen/plan.c codegen/weights.c codegen/emit.c codegen/kernels.c codegen/conv.c \
            codegen/compile.c search/space.c search/evaluate.c search/goals.c search/log.c \
            search/strategies.c search/search.c search/report.c
 GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c build/gen/bench_source.c build/gen/score_source.c

@@ -75,7 +75,7 @@ static const command_help commands[] = {
      "                  replace the default of a network parameter (see 'help info')\n"},
     {"build", "generate standalone C for a network",
      "nasc build FILE [-o DIR] [--weights W.safetensors] [--embed-weights] [--seed N]\n"
-     "                 [--network NAME] [--set NAME=VALUE ...]",
+     "                 [--target T] [--network NAME] [--set NAME=VALUE ...]",
      "Writes into DIR (default: the network's name): NET.h and NET.c, the network as\n"
      "C99 with every shape a constant; NET.weights unless --embed-weights puts the\n"
      "weights in NET.c; main.c, an example program; and a Makefile.\n"
@@ -84,10 +84,14 @@ static const command_help commands[] = {
      "  --weights W      load weights by state_dict name from a safetensors file\n"
      "                   (tools/export_torch.py writes one from PyTorch)\n"
      "  --seed N         without --weights, pseudo-random weights from seed N (default 0)\n"
-     "  --embed-weights  put the weights in NET.c as a const array\n"},
+     "  --embed-weights  put the weights in NET.c as a const array\n"
+     "  --target T       the instruction set the kernels are written for: host (the\n"
+     "                   default: the best this machine runs), avx512 (vectors of 16\n"
+     "                   floats, -mavx512f), avx2 (8 floats, -mavx2 -mfma) or scalar\n"
+     "                   (portable C); the Makefile passes the target's flags\n"},
     {"run", "build a network with clang and run it on an input file",
      "nasc run FILE --input IN --output OUT [--weights W.safetensors] [--seed N]\n"
-     "               [--network NAME] [--set NAME=VALUE ...]",
+     "               [--target T] [--network NAME] [--set NAME=VALUE ...]",
      "Generates the C of 'nasc build', compiles it with clang into a cache folder\n"
      "keyed by a hash of the source and flags (NASC_CACHE, else $XDG_CACHE_HOME/nasc,\n"
      "else ~/.cache/nasc), runs it on IN and writes OUT. IN holds the input as raw\n"
@@ -95,7 +99,8 @@ static const command_help commands[] = {
      "in the order of the network's return.\n"},
     {"bench", "time a network's generated C in a process of its own",
      "nasc bench FILE [--weights W.safetensors] [--seed N] [--min-time S] [--warmup N]\n"
-     "                 [--timeout S] [--threads 1] [--json] [--network NAME] [--set ...]",
+     "                 [--timeout S] [--threads 1] [--target T] [--json] [--network NAME]\n"
+     "                 [--set ...]",
      "Compiles the network like 'nasc run' (the compile time is reported\n"
      "separately and is 0 when the cache has the program), then runs the timer of\n"
      "runtime/bench.c in a child process: warm-up runs, then single runs until at\n"
@@ -193,6 +198,7 @@ typedef struct {
     const char *out_dir;
     const char *weights;
     bool embed_weights;
+    cg_target target;
     uint64_t seed;
     const char *input;
     const char *output;
@@ -331,6 +337,13 @@ static int parse_options(const char *command, int argc, char **argv, options *o)
                                        value);
                 o->seed = seed;
             }
+        } else if (strcmp(a, "--target") == 0 && generates) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs host, avx512, avx2 or scalar", a);
+            const char *value = argv[++i];
+            if (!cg_target_parse(value, &o->target))
+                return usage_error("invalid --target '%s'; it takes host, avx512, avx2 or scalar",
+                                   value);
         } else if (strcmp(a, "--embed-weights") == 0 && generates && !is_run) {
             o->embed_weights = true;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -613,7 +626,7 @@ static int cmd_build(const options *o)
     if (!p)
         return EXIT_INPUT_ERROR;
     const char *dir = o->out_dir ? o->out_dir : g->name;
-    cg_options co = {dir, command_line, o->embed_weights, false};
+    cg_options co = {dir, command_line, o->embed_weights, false, o->target};
     if (!cg_emit(p, weights, &co))
         return EXIT_INPUT_ERROR;
     printf("wrote %s/%s.h, %s.c, %smain.c and Makefile\n", dir, g->name, g->name,
@@ -650,6 +663,12 @@ typedef struct {
 /* Runs the pipeline through code generation and compiles the program for run or bench. */
 static bool compile_program(const options *o, bool bench, compiled *c)
 {
+    if (!cg_target_runs_here(o->target)) {
+        fprintf(stderr, "nasc: this machine cannot run code for the %s target; 'nasc build "
+                        "--target %s' writes it for another machine\n",
+                cg_target_name(o->target), cg_target_name(o->target));
+        return false;
+    }
     c->graph = compile(o);
     if (!c->graph)
         return false;
@@ -658,7 +677,7 @@ static bool compile_program(const options *o, bool bench, compiled *c)
     if (!p)
         return false;
     cg_options co = {NULL, arena_printf("nasc %s %s", bench ? "bench" : "run", o->file), false,
-                     false};
+                     false, o->target};
     c->files = cg_render(p, weights, &co);
     c->binary = cg_compile_program(p, &c->files, bench, &c->dir, &c->compile_s);
     return c->binary != NULL;

@@ -104,6 +104,36 @@ typedef struct {
  */
 float *cg_weights(cg_program *p, const char *safetensors_path, uint64_t seed);
 
+/* ---- targets (compile.c) ---- */
+
+/*
+ * The instruction set the generated code is written for. It fixes the
+ * vector width of the kernels and the compiler flags in the Makefile and
+ * the cache key. Code for AVX2 or AVX-512 still compiles without those
+ * flags (the compiler splits the vectors), only slower.
+ */
+typedef enum {
+    CG_TARGET_HOST,   /* --target host: the best the building machine runs */
+    CG_TARGET_SCALAR, /* portable C, one float at a time */
+    CG_TARGET_AVX2,   /* vectors of 8 floats, AVX2 and FMA */
+    CG_TARGET_AVX512, /* vectors of 16 floats, AVX-512F */
+} cg_target;
+
+/* Parses "host", "scalar", "avx2" or "avx512"; false for anything else. */
+bool cg_target_parse(const char *name, cg_target *out);
+
+/* CG_TARGET_HOST resolved to the instruction set of this machine; other targets unchanged. */
+cg_target cg_target_resolve(cg_target t);
+
+/* Whether this machine runs code of target t. */
+bool cg_target_runs_here(cg_target t);
+
+/* "scalar", "avx2", "avx512". */
+const char *cg_target_name(cg_target t);
+
+/* The target's compiler flags, space-separated: "" for scalar, "-mavx2 -mfma" for AVX2. */
+const char *cg_target_cflags(cg_target t);
+
 /* ---- emit.c ---- */
 
 typedef struct {
@@ -116,6 +146,7 @@ typedef struct {
      * network, so that its object can be cached and shared by candidates.
      */
     bool split_kernels;
+    cg_target target; /* resolved by cg_render; CG_TARGET_HOST (0) is the default */
 } cg_options;
 
 /* The generated files, in memory. */
@@ -129,6 +160,7 @@ typedef struct {
     int nkernels;                  /* split_kernels only: */
     const char **kernel_names;     /* the kernels' names, each a C identifier */
     const char **kernel_sources;   /* and their translation units */
+    cg_target target;              /* never CG_TARGET_HOST */
 } cg_files;
 
 cg_files cg_render(const cg_program *p, const float *weights, const cg_options *o);

@@ -56,6 +56,81 @@ double cg_seconds_now(void)
 /* ---- child processes ---- */
 
 /* Starts argv as described by o; returns 0 or the errno of the failure. */
+/* ---- targets ---- */
+
+static const struct {
+    const char *name;
+    const char *cflags;
+} targets[] = {
+    [CG_TARGET_HOST] = {"host", ""},
+    [CG_TARGET_SCALAR] = {"scalar", ""},
+    [CG_TARGET_AVX2] = {"avx2", "-mavx2 -mfma"},
+    [CG_TARGET_AVX512] = {"avx512", "-mavx512f -mavx2 -mfma"},
+};
+
+bool cg_target_parse(const char *name, cg_target *out)
+{
+    for (int t = 0; t < (int)(sizeof targets / sizeof targets[0]); t++) {
+        if (strcmp(name, targets[t].name) == 0) {
+            *out = (cg_target)t;
+            return true;
+        }
+    }
+    return false;
+}
+
+cg_target cg_target_resolve(cg_target t)
+{
+    if (t != CG_TARGET_HOST)
+        return t;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        return CG_TARGET_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return CG_TARGET_AVX2;
+#endif
+    return CG_TARGET_SCALAR;
+}
+
+bool cg_target_runs_here(cg_target t)
+{
+    t = cg_target_resolve(t);
+    cg_target host = cg_target_resolve(CG_TARGET_HOST);
+    return t == CG_TARGET_SCALAR || t == host || (t == CG_TARGET_AVX2 && host == CG_TARGET_AVX512);
+}
+
+const char *cg_target_name(cg_target t)
+{
+    return targets[cg_target_resolve(t)].name;
+}
+
+const char *cg_target_cflags(cg_target t)
+{
+    return targets[cg_target_resolve(t)].cflags;
+}
+
+void cg_push_compiler(ptr_vec *args, cg_target t)
+{
+    static const char *const fixed[] = {CG_COMPILER, CG_CFLAGS};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        vec_push(args, (void *)fixed[i]);
+    const char *flags = cg_target_cflags(t);
+    while (*flags) {
+        const char *end = strchr(flags, ' ');
+        size_t len = end ? (size_t)(end - flags) : strlen(flags);
+        vec_push(args, arena_strndup(flags, len));
+        flags += len;
+        while (*flags == ' ')
+            flags++;
+    }
+}
+
+const char *cg_compiler_text(cg_target t)
+{
+    return arena_printf("%s %s %s", CG_COMPILER, CG_CFLAGS_TEXT, cg_target_cflags(t));
+}
+
 static int start_child(char *const argv[], const cg_spawn_options *o, pid_t *pid)
 {
     posix_spawn_file_actions_t actions;
@@ -161,7 +236,7 @@ const char *cg_compile_program(const cg_program *p, const cg_files *files, bool 
     uint64_t key = cg_hash_text(CG_HASH_BASIS, files->header);
     key = cg_hash_text(key, files->source);
     key = cg_hash_text(key, bench ? runtime_bench_source : files->program);
-    key = cg_hash_text(key, CG_COMPILER " " CG_CFLAGS_TEXT);
+    key = cg_hash_text(key, cg_compiler_text(files->target));
     const char *dir = arena_printf("%s/%016llx", cg_cache_dir(), (unsigned long long)key);
     const char *binary = arena_printf("%s/%s%s", dir, net, bench ? "-bench" : "");
     *dir_out = dir;
@@ -181,19 +256,26 @@ const char *cg_compile_program(const cg_program *p, const cg_files *files, bool 
     const char *tmp = arena_printf("%s.tmp.%ld", binary, (long)getpid());
     const char *source = arena_printf("%s/%s.c", dir, net);
     const char *main_c = arena_printf("%s/main.c", dir);
-    char *plain[] = {CG_COMPILER, CG_CFLAGS, "-o", (char *)tmp, (char *)main_c,
-                     (char *)source, "-lm", NULL};
-    char *timer[] = {CG_COMPILER, CG_CFLAGS, "-o", (char *)tmp,
-                     (char *)arena_printf("-DNASC_NET_RUN=%s_run", net),
-                     (char *)arena_printf("-DNASC_NET_LOAD_WEIGHTS=%s_load_weights", net),
-                     (char *)arena_printf("-DNASC_NET_STRERROR=%s_strerror", net),
-                     (char *)arena_printf("-DNASC_NET_INPUT_SIZE=%s_INPUT_SIZE", NET),
-                     (char *)arena_printf("-DNASC_NET_OUTPUT_SIZE=%s_OUTPUT_SIZE", NET),
-                     (char *)arena_printf("-DNASC_NET_WORKSPACE_BYTES=%s_WORKSPACE_BYTES", NET),
-                     "-include", (char *)arena_printf("%s/%s.h", dir, net), (char *)main_c,
-                     (char *)source, "-lm", NULL};
+    ptr_vec args = {0};
+    cg_push_compiler(&args, files->target);
+    vec_push(&args, "-o");
+    vec_push(&args, (void *)tmp);
+    if (bench) {
+        vec_push(&args, arena_printf("-DNASC_NET_RUN=%s_run", net));
+        vec_push(&args, arena_printf("-DNASC_NET_LOAD_WEIGHTS=%s_load_weights", net));
+        vec_push(&args, arena_printf("-DNASC_NET_STRERROR=%s_strerror", net));
+        vec_push(&args, arena_printf("-DNASC_NET_INPUT_SIZE=%s_INPUT_SIZE", NET));
+        vec_push(&args, arena_printf("-DNASC_NET_OUTPUT_SIZE=%s_OUTPUT_SIZE", NET));
+        vec_push(&args, arena_printf("-DNASC_NET_WORKSPACE_BYTES=%s_WORKSPACE_BYTES", NET));
+        vec_push(&args, "-include");
+        vec_push(&args, arena_printf("%s/%s.h", dir, net));
+    }
+    vec_push(&args, (void *)main_c);
+    vec_push(&args, (void *)source);
+    vec_push(&args, "-lm");
+    vec_push(&args, NULL);
     double start = cg_seconds_now();
-    int status = cg_spawn_reporting(bench ? timer : plain, "the C compiler", NULL, 0);
+    int status = cg_spawn_reporting((char **)args.items, "the C compiler", NULL, 0);
     *compile_s = cg_seconds_now() - start;
     if (status != 0 || rename(tmp, binary) != 0) {
         remove(tmp);
@@ -276,9 +358,13 @@ static bool start_kernel_job(kernel_job *job, int k, const cg_files *files,
     job->tmp = arena_printf("%s.tmp.%ld", out->objects[k], (long)getpid());
     job->err_path = arena_printf("%s/kernels/%s.err", source_dir, name);
     job->start = cg_seconds_now();
-    char *argv[] = {CG_COMPILER, CG_CFLAGS, "-c", "-o", (char *)job->tmp, (char *)source, NULL};
+    ptr_vec args = {0};
+    cg_push_compiler(&args, files->target);
+    const char *rest[] = {"-c", "-o", job->tmp, source, NULL};
+    for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
+        vec_push(&args, (void *)rest[i]);
     cg_spawn_options o = {NULL, job->err_path, 0, false};
-    int err = start_child(argv, &o, &job->pid);
+    int err = start_child((char **)args.items, &o, &job->pid);
     if (err != 0)
         snprintf(out->error, sizeof out->error, "cannot start %s: %s", CG_COMPILER, strerror(err));
     return err == 0;
@@ -301,7 +387,8 @@ bool cg_compile_kernels(const cg_files *files, const char *source_dir, const cha
     int *pending = arena_alloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
     int npending = 0;
     for (int k = 0; k < n; k++) {
-        uint64_t key = cg_hash_text(CG_HASH_BASIS, CG_COMPILER " " CG_CFLAGS_TEXT " -c\n");
+        uint64_t key = cg_hash_text(CG_HASH_BASIS, cg_compiler_text(files->target));
+        key = cg_hash_text(key, " -c\n");
         key = cg_hash_text(key, files->kernel_sources[k]);
         out->objects[k] = arena_printf("%s/%016llx.o", kernel_cache, (unsigned long long)key);
         struct stat st;

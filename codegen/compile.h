@@ -16,10 +16,16 @@
 
 #include "codegen.h"
 
-/* The compiler and flags of every generated file. */
+/* The compiler and the flags of every generated file; the target adds its own. */
 #define CG_COMPILER "clang"
 #define CG_CFLAGS "-O2", "-std=c99", "-Wall", "-Wextra", "-pedantic"
 #define CG_CFLAGS_TEXT "-O2 -std=c99 -Wall -Wextra -pedantic"
+
+/* Pushes the compiler, CG_CFLAGS and the flags of target t onto args. */
+void cg_push_compiler(ptr_vec *args, cg_target t);
+
+/* The same command line prefix as text, for cache keys and messages. */
+const char *cg_compiler_text(cg_target t);
 
 /* The cache folder: NASC_CACHE, $XDG_CACHE_HOME/nasc, ~/.cache/nasc or /tmp/nasc-cache. */
 const char *cg_cache_dir(void);

@@ -5,9 +5,8 @@
  * kernel, stride, padding and shapes, so equal names mean equal code and
  * each is emitted once. The run function calls the kernels on workspace
  * offsets fixed by the memory plan. Every size is a compile-time constant,
- * and the run function allocates nothing. A conv with one group and
- * dilation 1 gets a register-blocked kernel (see CONV_ROWS); every other
- * layer gets direct loops.
+ * and the run function allocates nothing. The kernels come from conv.c and
+ * kernels.c.
  *
  * Weight file format (NET.weights): the 8 bytes "NASCWGT1", the float count
  * and a hash of the weight layout as 64-bit little-endian integers, then
@@ -15,6 +14,7 @@
  * so weights of another network or another nasc build cannot load.
  */
 #include "codegen.h"
+#include "kernels.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -54,26 +54,6 @@ const char *cg_macro_prefix(const char *s)
     return u;
 }
 
-static const char *act_suffix(cg_act act)
-{
-    switch (act) {
-    case CG_ACT_NONE: return "";
-    case CG_ACT_RELU: return "_relu";
-    case CG_ACT_RELU6: return "_relu6";
-    case CG_ACT_HARDSWISH: return "_hardswish";
-    case CG_ACT_HARDSIGMOID: return "_hardsigmoid";
-    case CG_ACT_SIGMOID: return "_sigmoid";
-    }
-    NASC_UNREACHABLE();
-}
-
-static const char *act_call(cg_act act, const char *expr)
-{
-    if (act == CG_ACT_NONE)
-        return expr;
-    return arena_printf("act%s(%s)", act_suffix(act), expr);
-}
-
 uint64_t cg_layout_hash(const cg_program *p)
 {
     uint64_t h = 1469598103934665603u;
@@ -89,579 +69,6 @@ uint64_t cg_layout_hash(const cg_program *p)
     }
     return h ^ (uint64_t)p->weight_count;
 }
-
-/* ---- kernels ---- */
-
-typedef struct {
-    ptr_vec names; /* kernels already emitted */
-    FILE *f;
-    ptr_vec starts; /* per kernel, a long *: where its text starts in f */
-} kernel_set;
-
-/* Records a new kernel, whose text the caller writes to k->f next. */
-static bool already_emitted(kernel_set *k, const char *name)
-{
-    for (int i = 0; i < k->names.len; i++)
-        if (strcmp(k->names.items[i], name) == 0)
-            return true;
-    vec_push(&k->names, (void *)name);
-    long *start = arena_alloc(sizeof *start);
-    *start = ftell(k->f);
-    vec_push(&k->starts, start);
-    return false;
-}
-
-/*
- * Register-blocked conv kernels. A dense conv is an outer product summed
- * over (c, kh, kw): a tile of ROWS output channels by a few vectors of
- * output positions is accumulated in registers, each step broadcasting one
- * weight per output channel and loading one vector of x per column vector.
- * The generator unrolls the tile into named variables, so that both gcc
- * and clang keep them in registers. A tile of 4 x 3 vectors needs 12
- * accumulators, 3 loads and a broadcast, which fit the 16 vector registers
- * of SSE2 and AVX.
- * The vectors are GCC/clang vector extensions of 8 floats when the
- * compiler targets AVX, else 4 (SSE2, NEON).
- */
-enum { CONV_ROWS = 4, CONV_VECTORS = 3 };
-
-/* What a fast conv kernel writes after its sums: bias, residual, activation and shuffle. */
-typedef struct {
-    bool bias;
-    bool residual;
-    bool shuffled;
-    cg_act act;
-} conv_epilogue;
-
-static void emit_vector_type(FILE *f)
-{
-    fprintf(f, "#if defined(__AVX__)\n"
-               "    typedef float vfloat __attribute__((vector_size(32)));\n"
-               "#else\n"
-               "    typedef float vfloat __attribute__((vector_size(16)));\n"
-               "#endif\n"
-               "    enum { VL = sizeof(vfloat) / sizeof(float) }; /* floats in a vector */\n");
-}
-
-/* The output channel that local channel `oc` (a C expression) is written to. */
-static const char *conv_output_channel(const conv_epilogue *e, const char *oc)
-{
-    if (!e->shuffled)
-        return oc;
-    return arena_printf("((BASE + %s) %% PER_GROUP * SHUFFLE_GROUPS + (BASE + %s) / PER_GROUP)",
-                        oc, oc);
-}
-
-/* Declares the accumulators a<row>_<vector> of a tile, set to the bias when there is one. */
-static void emit_tile_accumulators(FILE *f, const char *indent, int rows, int vectors,
-                                   const conv_epilogue *e)
-{
-    for (int i = 0; i < rows; i++) {
-        fprintf(f, "%svfloat", indent);
-        for (int j = 0; j < vectors; j++)
-            fprintf(f, "%s a%d_%d = {0}", j ? "," : "", i, j);
-        fprintf(f, ";\n");
-        for (int j = 0; e->bias && j < vectors; j++)
-            fprintf(f, "%sa%d_%d += b[oc0 + %d];\n", indent, i, j, i);
-    }
-}
-
-/*
- * Stores accumulator a<row>_<vector> to positions `position` + j * VL ... of
- * the output plane, `count` of them (a C expression, at most VL), adding
- * the residual and applying the activation.
- */
-static void emit_tile_store(FILE *f, const char *indent, int rows, int vectors, const char *position,
-                            const char *count, const conv_epilogue *e)
-{
-    for (int i = 0; i < rows; i++) {
-        for (int j = 0; j < vectors; j++) {
-            const char *at = j ? arena_printf("%s + %d * VL", position, j) : position;
-            fprintf(f, "%s{\n%s    float t[VL];\n", indent, indent);
-            fprintf(f, "%s    float *yo = y + (long)%s * PLANE + %s;\n", indent,
-                    conv_output_channel(e, arena_printf("(oc0 + %d)", i)), at);
-            if (e->residual)
-                fprintf(f, "%s    const float *ro = r + (long)(oc0 + %d) * PLANE + %s;\n", indent, i,
-                        at);
-            fprintf(f, "%s    memcpy(t, &a%d_%d, sizeof t);\n", indent, i, j);
-            fprintf(f, "%s    for (int l = 0; l < %s; l++)\n%s        yo[l] = %s;\n%s}\n", indent,
-                    count, indent, act_call(e->act, e->residual ? "t[l] + ro[l]" : "t[l]"), indent);
-        }
-    }
-}
-
-/*
- * A pointwise tile: `rows` output channels from oc0 by `vectors` vectors of
- * positions from p, Y[oc][p] = sum over c of W[oc][c] * X[c][p].
- */
-static void emit_pointwise_tile(FILE *f, const char *indent, int rows, int vectors,
-                                const conv_epilogue *e)
-{
-    emit_tile_accumulators(f, indent, rows, vectors, e);
-    fprintf(f, "%sfor (int c = 0; c < C; c++) {\n", indent);
-    fprintf(f, "%s    const float *xc = x + (long)c * PLANE + p;\n", indent);
-    fprintf(f, "%s    const float *wc = w + (long)oc0 * C + c;\n", indent);
-    for (int j = 0; j < vectors; j++)
-        fprintf(f, "%s    vfloat x%d;\n%s    memcpy(&x%d, xc + %d * VL, sizeof x%d);\n", indent, j, indent,
-                j, j, j);
-    for (int i = 0; i < rows; i++) {
-        fprintf(f, "%s    {\n%s        const float wi = wc[%d * C];\n", indent, indent, i);
-        for (int j = 0; j < vectors; j++)
-            fprintf(f, "%s        a%d_%d += wi * x%d;\n", indent, i, j, j);
-        fprintf(f, "%s    }\n", indent);
-    }
-    fprintf(f, "%s}\n", indent);
-    emit_tile_store(f, indent, rows, vectors, "p", "VL", e);
-}
-
-/* Positions p to PLANE - 1, fewer than VL, of `rows` output channels, one at a time. */
-static void emit_pointwise_tail(FILE *f, const char *indent, int rows, const conv_epilogue *e)
-{
-    fprintf(f, "%sfor (; p < PLANE; p++) {\n", indent);
-    fprintf(f, "%s    for (int i = 0; i < %d; i++) {\n", indent, rows);
-    fprintf(f, "%s        const float *wo = w + (long)(oc0 + i) * C;\n", indent);
-    fprintf(f, "%s        float acc = %s;\n", indent, e->bias ? "b[oc0 + i]" : "0.0f");
-    fprintf(f, "%s        for (int c = 0; c < C; c++)\n"
-               "%s            acc += wo[c] * x[(long)c * PLANE + p];\n", indent, indent);
-    fprintf(f, "%s        y[(long)%s * PLANE + p] = %s;\n", indent,
-            conv_output_channel(e, "(oc0 + i)"),
-            act_call(e->act, e->residual ? "acc + r[(long)(oc0 + i) * PLANE + p]" : "acc"));
-    fprintf(f, "%s    }\n%s}\n", indent, indent);
-}
-
-/*
- * Opens part 0 (full blocks of CONV_ROWS output channels) or part 1 (the
- * remaining channels) of a conv body and returns its rows; 0 when the part
- * is empty and nothing was written.
- */
-static int open_channel_block(FILE *f, int part, int out_channels)
-{
-    int tail = out_channels % CONV_ROWS;
-    int rows = part == 0 ? CONV_ROWS : tail;
-    if (rows == 0 || (part == 0 && out_channels < CONV_ROWS))
-        return 0;
-    if (part == 0)
-        fprintf(f, "    for (int oc0 = 0; oc0 + %d <= OC; oc0 += %d) {\n", rows, rows);
-    else
-        fprintf(f, "    {\n        const int oc0 = OC - %d; /* the last %d output channels */\n",
-                rows, rows);
-    return rows;
-}
-
-/* The body of a 1x1 conv with stride 1, no padding and one group: blocks of output channels. */
-static void emit_pointwise_body(FILE *f, int out_channels, const conv_epilogue *e)
-{
-    for (int part = 0; part < 2; part++) {
-        int rows = open_channel_block(f, part, out_channels);
-        if (rows == 0)
-            continue;
-        fprintf(f, "        int p = 0;\n");
-        fprintf(f, "        for (; p + %d * VL <= PLANE; p += %d * VL) {\n", CONV_VECTORS,
-                CONV_VECTORS);
-        emit_pointwise_tile(f, "            ", rows, CONV_VECTORS, e);
-        fprintf(f, "        }\n        for (; p + VL <= PLANE; p += VL) {\n");
-        emit_pointwise_tile(f, "            ", rows, 1, e);
-        fprintf(f, "        }\n");
-        emit_pointwise_tail(f, "        ", rows, e);
-        fprintf(f, "    }\n");
-    }
-}
-
-/*
- * A dense conv tile of `rows` output channels from oc0 by `vectors`
- * vectors of row oh from column ow, every input column inside the input:
- * ow >= PW and ow + vectors * VL <= INTERIOR_END.
- */
-static void emit_dense_tile(FILE *f, const char *indent, int rows, int vectors,
-                            const conv_epilogue *e)
-{
-    emit_tile_accumulators(f, indent, rows, vectors, e);
-    fprintf(f, "%sfor (int c = 0; c < C; c++) {\n", indent);
-    fprintf(f, "%s    for (int kh = kh0; kh < kh1; kh++) {\n", indent);
-    fprintf(f, "%s        const float *xr = x + ((long)c * H + oh * SH - PH + kh) * W + ow - PW;\n",
-            indent);
-    fprintf(f, "%s        const float *wr = w + ((long)oc0 * C + c) * KH * KW + kh * KW;\n", indent);
-    fprintf(f, "%s        for (int kw = 0; kw < KW; kw++) {\n", indent);
-    for (int j = 0; j < vectors; j++)
-        fprintf(f, "%s            vfloat x%d;\n%s            memcpy(&x%d, xr + kw + %d * VL, "
-                   "sizeof x%d);\n", indent, j, indent, j, j, j);
-    for (int i = 0; i < rows; i++) {
-        fprintf(f, "%s            {\n%s                const float wi = wr[%d * C * KH * KW + kw];\n",
-                indent, indent, i);
-        for (int j = 0; j < vectors; j++)
-            fprintf(f, "%s                a%d_%d += wi * x%d;\n", indent, i, j, j);
-        fprintf(f, "%s            }\n", indent);
-    }
-    fprintf(f, "%s        }\n%s    }\n%s}\n", indent, indent, indent);
-    emit_tile_store(f, indent, rows, vectors, "oh * OW + ow", "VL", e);
-}
-
-/*
- * A dense conv tile of `rows` output channels by one vector from column ow,
- * of which `count` columns are stored. Each input value is loaded on its
- * own and zero outside the input: for the padded borders, the tail, and
- * every column of a strided conv.
- */
-static void emit_dense_border_tile(FILE *f, const char *indent, int rows, const conv_epilogue *e)
-{
-    emit_tile_accumulators(f, indent, rows, 1, e);
-    fprintf(f, "%sfor (int c = 0; c < C; c++) {\n", indent);
-    fprintf(f, "%s    for (int kh = kh0; kh < kh1; kh++) {\n", indent);
-    fprintf(f, "%s        const float *xr = x + ((long)c * H + oh * SH - PH + kh) * W;\n", indent);
-    fprintf(f, "%s        const float *wr = w + ((long)oc0 * C + c) * KH * KW + kh * KW;\n", indent);
-    fprintf(f, "%s        for (int kw = 0; kw < KW; kw++) {\n", indent);
-    fprintf(f, "%s            float t[VL];\n"
-               "%s            vfloat x0;\n"
-               "%s            for (int l = 0; l < VL; l++) {\n"
-               "%s                const int iw = (ow + l) * SW - PW + kw;\n"
-               "%s                t[l] = l < count && iw >= 0 && iw < W ? xr[iw] : 0.0f;\n"
-               "%s            }\n"
-               "%s            memcpy(&x0, t, sizeof x0);\n",
-            indent, indent, indent, indent, indent, indent, indent);
-    for (int i = 0; i < rows; i++)
-        fprintf(f, "%s            a%d_0 += wr[%d * C * KH * KW + kw] * x0;\n", indent, i, i);
-    fprintf(f, "%s        }\n%s    }\n%s}\n", indent, indent, indent);
-    emit_tile_store(f, indent, rows, 1, "oh * OW + ow", "count", e);
-}
-
-/*
- * The body of a conv with dilation 1 and one group, per block of output
- * channels and output row. With stride 1, the left padded columns and the
- * tail go through border tiles and the columns between through register
- * tiles. With a larger stride, every column goes through border tiles.
- */
-static void emit_dense_body(FILE *f, int out_channels, int left, bool strided,
-                            const conv_epilogue *e)
-{
-    for (int part = 0; part < 2; part++) {
-        int rows = open_channel_block(f, part, out_channels);
-        if (rows == 0)
-            continue;
-        fprintf(f, "        for (int oh = 0; oh < OH; oh++) {\n"
-                   "            /* the kernel rows inside the input */\n"
-                   "            const int kh0 = oh * SH < PH ? PH - oh * SH : 0;\n"
-                   "            const int kh1 = oh * SH - PH + KH > H ? H + PH - oh * SH : KH;\n"
-                   "            int ow = 0;\n");
-        if (left > 0 && !strided) {
-            fprintf(f, "            for (; ow < %d; ow += VL) {\n"
-                       "                const int count = %d - ow < VL ? %d - ow : VL;\n",
-                    left, left, left);
-            emit_dense_border_tile(f, "                ", rows, e);
-            fprintf(f, "            }\n            ow = %d;\n", left);
-        }
-        if (!strided) {
-            fprintf(f, "            for (; ow + %d * VL <= INTERIOR_END; ow += %d * VL) {\n",
-                    CONV_VECTORS, CONV_VECTORS);
-            emit_dense_tile(f, "                ", rows, CONV_VECTORS, e);
-            fprintf(f, "            }\n            for (; ow + VL <= INTERIOR_END; ow += VL) {\n");
-            emit_dense_tile(f, "                ", rows, 1, e);
-            fprintf(f, "            }\n");
-        }
-        fprintf(f, "            for (; ow < OW; ow += VL) {\n"
-                   "                const int count = OW - ow < VL ? OW - ow : VL;\n");
-        emit_dense_border_tile(f, "                ", rows, e);
-        fprintf(f, "            }\n        }\n    }\n");
-    }
-}
-
-static const char *conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
-                               const ir_node *n)
-{
-    ir_shape in = g->nodes[n->inputs[0]].shape;
-    const ir_window *w = &n->attr.conv.win;
-    bool bias = s->bias_offset >= 0;
-    bool shuffled = s->shuffle_groups > 0;
-    const char *shuffle = shuffled ? arena_printf("_shuffle_g%d_c%d_b%d", s->shuffle_groups,
-                                                  s->shuffle_channels, s->shuffle_base)
-                                   : "";
-    bool residual = s->residual >= 0;
-    const char *name = arena_printf(
-        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s%s%s", w->kh, w->kw, w->sh, w->sw,
-        w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups, in.c, n->shape.c, in.h, in.w,
-        bias ? "_bias" : "", residual ? "_residual" : "", act_suffix(s->act), shuffle);
-    if (already_emitted(k, name))
-        return name;
-
-    FILE *f = k->f;
-    fprintf(f, "/*\n * conv: kernel %dx%d, stride %dx%d, padding %dx%d, dilation %dx%d, groups %d;\n"
-               " * %s -> %s%s%s.\n */\n",
-            w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups,
-            ir_shape_str(in), ir_shape_str(n->shape),
-            arena_printf("%s%s", s->folded_bn ? "; batch norm folded" : "",
-                         residual ? "; residual add fused" : ""),
-            s->act ? arena_printf("; %s fused", act_suffix(s->act) + 1) : "");
-    if (shuffled)
-        fprintf(f, "/*\n * Output channel oc is written to channel perm(%d + oc) of a %d-channel\n"
-                   " * tensor, the channel shuffle with %d groups fused into this kernel.\n */\n",
-                s->shuffle_base, s->shuffle_channels, s->shuffle_groups);
-    fprintf(f, "static void %s(const float *restrict x, float *restrict y,\n"
-               "    const float *restrict w, const float *restrict b%s)\n{\n", name,
-            residual ? ", const float *restrict r" : "");
-    fprintf(f, "    enum { C = %d, H = %d, W = %d, OC = %d, OH = %d, OW = %d };\n", in.c, in.h, in.w,
-            n->shape.c, n->shape.h, n->shape.w);
-    fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d, DH = %d, DW = %d };\n",
-            w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
-    fprintf(f, "    enum { GROUPS = %d, CPG = C / GROUPS, OCPG = OC / GROUPS };\n",
-            n->attr.conv.groups);
-    if (!bias)
-        fprintf(f, "    (void)b; /* this conv has no bias */\n");
-    if (shuffled)
-        fprintf(f, "    enum { SHUFFLE_GROUPS = %d, PER_GROUP = %d, BASE = %d };\n",
-                s->shuffle_groups, s->shuffle_channels / s->shuffle_groups, s->shuffle_base);
-
-    /* The shape picks the kernel: register-blocked where one exists, else the direct loops. */
-    conv_epilogue e = {bias, residual, shuffled, s->act};
-    bool dense = n->attr.conv.groups == 1 && w->dh == 1 && w->dw == 1;
-    bool strided = w->sh != 1 || w->sw != 1;
-    bool pointwise = dense && !strided && w->kh == 1 && w->kw == 1 && w->ph == 0 && w->pw == 0;
-    if (dense) {
-        fprintf(f, "    enum { PLANE = OH * OW, INTERIOR_END = W - KW + PW + 1 };\n");
-        emit_vector_type(f);
-        fprintf(f, "\n");
-        if (pointwise)
-            emit_pointwise_body(f, n->shape.c, &e);
-        else
-            emit_dense_body(f, n->shape.c, w->pw < n->shape.w ? w->pw : n->shape.w, strided, &e);
-        fprintf(f, "}\n\n");
-        return name;
-    }
-    fprintf(f, "\n    for (int oc = 0; oc < OC; oc++) {\n"
-               "        const float *wo = w + (long)oc * CPG * KH * KW;\n"
-               "        const float *xg = x + (long)(oc / OCPG) * CPG * H * W;\n%s",
-            shuffled ? "        const int out = ((BASE + oc) % PER_GROUP) * SHUFFLE_GROUPS +\n"
-                       "                        (BASE + oc) / PER_GROUP;\n"
-                     : "        const int out = oc;\n");
-    fprintf(f, "        for (int oh = 0; oh < OH; oh++) {\n"
-               "            for (int ow = 0; ow < OW; ow++) {\n"
-               "                float acc = %s;\n"
-               "                for (int ic = 0; ic < CPG; ic++) {\n"
-               "                    for (int kh = 0; kh < KH; kh++) {\n"
-               "                        const int ih = oh * SH - PH + kh * DH;\n"
-               "                        if (ih < 0 || ih >= H)\n"
-               "                            continue;\n"
-               "                        for (int kw = 0; kw < KW; kw++) {\n"
-               "                            const int iw = ow * SW - PW + kw * DW;\n"
-               "                            if (iw >= 0 && iw < W)\n"
-               "                                acc += xg[((long)ic * H + ih) * W + iw] *\n"
-               "                                       wo[(ic * KH + kh) * KW + kw];\n"
-               "                        }\n"
-               "                    }\n"
-               "                }\n"
-               "                y[((long)out * OH + oh) * OW + ow] = %s;\n"
-               "            }\n"
-               "        }\n"
-               "    }\n}\n\n",
-            bias ? "b[oc]" : "0.0f",
-            act_call(s->act, residual ? "acc + r[((long)oc * OH + oh) * OW + ow]" : "acc"));
-    return name;
-}
-
-static const char *linear_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
-                                 const ir_node *n)
-{
-    int in = g->nodes[n->inputs[0]].shape.c;
-    bool bias = s->bias_offset >= 0;
-    const char *name = arena_printf("linear_i%d_o%d%s%s", in, n->attr.linear.out,
-                                    bias ? "_bias" : "", act_suffix(s->act));
-    if (already_emitted(k, name))
-        return name;
-    fprintf(k->f, "/* linear: %d -> %d features%s. */\n", in, n->attr.linear.out,
-            s->act ? arena_printf(", %s fused", act_suffix(s->act) + 1) : "");
-    fprintf(k->f, "static void %s(const float *restrict x, float *restrict y,\n"
-                  "    const float *restrict w, const float *restrict b)\n{\n"
-                  "    enum { IN = %d, OUT = %d };\n%s\n"
-                  "    for (int o = 0; o < OUT; o++) {\n"
-                  "        float acc = %s;\n"
-                  "        for (int i = 0; i < IN; i++)\n"
-                  "            acc += w[(long)o * IN + i] * x[i];\n"
-                  "        y[o] = %s;\n"
-                  "    }\n}\n\n",
-            name, in, n->attr.linear.out, bias ? "" : "    (void)b; /* this layer has no bias */\n",
-            bias ? "b[o]" : "0.0f", act_call(s->act, "acc"));
-    return name;
-}
-
-static const char *bn_kernel(kernel_set *k, const cg_step *s, const ir_node *n)
-{
-    const char *name = arena_printf("batchnorm_c%d_n%d%s", n->shape.c, n->shape.h * n->shape.w,
-                                    act_suffix(s->act));
-    if (already_emitted(k, name))
-        return name;
-    fprintf(k->f, "/* batch norm as a per-channel scale and shift: %s. */\n",
-            ir_shape_str(n->shape));
-    fprintf(k->f, "static void %s(const float *restrict x, float *restrict y,\n"
-                  "    const float *restrict scale, const float *restrict shift)\n{\n"
-                  "    enum { C = %d, N = %d };\n\n"
-                  "    for (int c = 0; c < C; c++)\n"
-                  "        for (int i = 0; i < N; i++)\n"
-                  "            y[(long)c * N + i] = %s;\n}\n\n",
-            name, n->shape.c, n->shape.h * n->shape.w,
-            act_call(s->act, "x[(long)c * N + i] * scale[c] + shift[c]"));
-    return name;
-}
-
-static const char *activation_kernel(kernel_set *k, const ir_node *n)
-{
-    static const char *const names[] = {
-        [IR_RELU] = "relu", [IR_RELU6] = "relu6", [IR_HARDSWISH] = "hardswish",
-        [IR_HARDSIGMOID] = "hardsigmoid", [IR_SIGMOID] = "sigmoid",
-    };
-    const char *act = names[n->op];
-    int64_t count = ir_shape_elements(n->shape);
-    const char *name = arena_printf("%s_n%lld", act, (long long)count);
-    if (already_emitted(k, name))
-        return name;
-    fprintf(k->f, "/* %s of %s values. */\n", act, ir_shape_str(n->shape));
-    fprintf(k->f, "static void %s(const float *restrict x, float *restrict y)\n{\n"
-                  "    enum { N = %lld };\n\n"
-                  "    for (long i = 0; i < N; i++)\n"
-                  "        y[i] = act_%s(x[i]);\n}\n\n",
-            name, (long long)count, act);
-    return name;
-}
-
-static const char *pool_kernel(kernel_set *k, const ir_graph *g, const ir_node *n)
-{
-    ir_shape in = g->nodes[n->inputs[0]].shape;
-    const ir_window *w = &n->attr.pool.win;
-    bool is_max = n->op == IR_MAXPOOL;
-    bool include_pad = n->attr.pool.count_include_pad;
-    const char *name = arena_printf("%s_k%dx%d_s%dx%d_p%dx%d_d%dx%d_c%d_h%dx%d_o%dx%d%s",
-                                    is_max ? "maxpool" : "avgpool", w->kh, w->kw, w->sh, w->sw,
-                                    w->ph, w->pw, w->dh, w->dw, in.c, in.h, in.w, n->shape.h,
-                                    n->shape.w, !is_max && !include_pad ? "_exclude_pad" : "");
-    if (already_emitted(k, name))
-        return name;
-
-    FILE *f = k->f;
-    fprintf(f, "/*\n * %s: kernel %dx%d, stride %dx%d, padding %dx%d, dilation %dx%d%s;\n"
-               " * %s -> %s. Windows are clipped to the input%s.\n */\n",
-            is_max ? "max pooling" : "average pooling", w->kh, w->kw, w->sh, w->sw, w->ph, w->pw,
-            w->dh, w->dw, n->attr.pool.ceil_mode ? ", ceil_mode" : "", ir_shape_str(in),
-            ir_shape_str(n->shape),
-            is_max ? "" : include_pad ? "; the divisor counts padding inside the padded input"
-                                      : "; the divisor counts input cells only");
-    fprintf(f, "static void %s(const float *restrict x, float *restrict y)\n{\n", name);
-    fprintf(f, "    enum { C = %d, H = %d, W = %d, OH = %d, OW = %d };\n", in.c, in.h, in.w,
-            n->shape.h, n->shape.w);
-    if (is_max)
-        fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d, DH = %d, DW = %d };\n\n",
-                w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
-    else
-        fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d };\n\n", w->kh,
-                w->kw, w->sh, w->sw, w->ph, w->pw);
-    fprintf(f, "    for (int c = 0; c < C; c++) {\n"
-               "        const float *xc = x + (long)c * H * W;\n"
-               "        for (int oh = 0; oh < OH; oh++) {\n"
-               "            for (int ow = 0; ow < OW; ow++) {\n");
-    if (is_max) {
-        fprintf(f, "                float best = -INFINITY;\n"
-                   "                for (int kh = 0; kh < KH; kh++) {\n"
-                   "                    const int ih = oh * SH - PH + kh * DH;\n"
-                   "                    if (ih < 0 || ih >= H)\n"
-                   "                        continue;\n"
-                   "                    for (int kw = 0; kw < KW; kw++) {\n"
-                   "                        const int iw = ow * SW - PW + kw * DW;\n"
-                   "                        if (iw >= 0 && iw < W && xc[ih * W + iw] > best)\n"
-                   "                            best = xc[ih * W + iw];\n"
-                   "                    }\n"
-                   "                }\n"
-                   "                y[((long)c * OH + oh) * OW + ow] = best;\n");
-    } else {
-        fprintf(f, "                int h0 = oh * SH - PH, w0 = ow * SW - PW;\n"
-                   "                int h1 = h0 + KH < H + PH ? h0 + KH : H + PH;\n"
-                   "                int w1 = w0 + KW < W + PW ? w0 + KW : W + PW;\n"
-                   "%s"
-                   "                h0 = h0 > 0 ? h0 : 0;\n"
-                   "                w0 = w0 > 0 ? w0 : 0;\n"
-                   "                h1 = h1 < H ? h1 : H;\n"
-                   "                w1 = w1 < W ? w1 : W;\n"
-                   "                float sum = 0.0f;\n"
-                   "                for (int ih = h0; ih < h1; ih++)\n"
-                   "                    for (int iw = w0; iw < w1; iw++)\n"
-                   "                        sum += xc[ih * W + iw];\n"
-                   "                y[((long)c * OH + oh) * OW + ow] = sum / (float)%s;\n",
-                include_pad ? "                const int padded = (h1 - h0) * (w1 - w0);\n" : "",
-                include_pad ? "padded" : "((h1 - h0) * (w1 - w0))");
-    }
-    fprintf(f, "            }\n        }\n    }\n}\n\n");
-    return name;
-}
-
-static const char *simple_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
-                                 const ir_node *n)
-{
-    FILE *f = k->f;
-    ir_shape in = n->ninputs > 0 ? g->nodes[n->inputs[0]].shape : n->shape;
-    int64_t count = ir_shape_elements(n->shape);
-    const char *name;
-    switch (n->op) {
-    case IR_GLOBAL_AVGPOOL:
-        name = arena_printf("global_avgpool_c%d_n%d", in.c, in.h * in.w);
-        if (!already_emitted(k, name))
-            fprintf(f, "/* global average pooling: %s -> %dx1x1. */\n"
-                       "static void %s(const float *restrict x, float *restrict y)\n{\n"
-                       "    enum { C = %d, N = %d };\n\n"
-                       "    for (int c = 0; c < C; c++) {\n"
-                       "        float sum = 0.0f;\n"
-                       "        for (int i = 0; i < N; i++)\n"
-                       "            sum += x[(long)c * N + i];\n"
-                       "        y[c] = sum / (float)N;\n"
-                       "    }\n}\n\n",
-                    ir_shape_str(in), in.c, name, in.c, in.h * in.w);
-        return name;
-    case IR_ADD:
-        name = arena_printf("add_n%lld%s", (long long)count, act_suffix(s->act));
-        if (!already_emitted(k, name))
-            fprintf(f, "/* element-wise sum of two %s tensors%s. */\n"
-                       "static void %s(const float *restrict a, const float *restrict b, "
-                       "float *restrict y)\n{\n"
-                       "    enum { N = %lld };\n\n"
-                       "    for (long i = 0; i < N; i++)\n"
-                       "        y[i] = %s;\n}\n\n",
-                    ir_shape_str(n->shape),
-                    s->act ? arena_printf(", %s fused", act_suffix(s->act) + 1) : "", name,
-                    (long long)count, act_call(s->act, "a[i] + b[i]"));
-        return name;
-    case IR_MUL: {
-        ir_shape bs = g->nodes[n->inputs[1]].shape;
-        bool per_channel = bs.h * bs.w == 1 && n->shape.h * n->shape.w != 1;
-        name = arena_printf("mul_c%d_n%d%s", n->shape.c, n->shape.h * n->shape.w,
-                            per_channel ? "_per_channel" : "");
-        if (!already_emitted(k, name))
-            fprintf(f, "/* element-wise product, %s. */\n"
-                       "static void %s(const float *restrict a, const float *restrict b, "
-                       "float *restrict y)\n{\n"
-                       "    enum { C = %d, N = %d };\n\n"
-                       "    for (int c = 0; c < C; c++)\n"
-                       "        for (int i = 0; i < N; i++)\n"
-                       "            y[(long)c * N + i] = a[(long)c * N + i] * b[%s];\n}\n\n",
-                    per_channel ? "the second operand scaling each channel" : "equal shapes",
-                    name, n->shape.c, n->shape.h * n->shape.w,
-                    per_channel ? "c" : "(long)c * N + i");
-        return name;
-    }
-    case IR_SHUFFLE: {
-        int groups = n->attr.shuffle.groups;
-        name = arena_printf("shuffle_g%d_c%d_n%d", groups, n->shape.c, n->shape.h * n->shape.w);
-        if (!already_emitted(k, name))
-            fprintf(f, "/*\n * channel shuffle with %d groups of %s, in PyTorch's order: output\n"
-                       " * channel j * G + i is input channel i * (C / G) + j.\n */\n"
-                       "static void %s(const float *restrict x, float *restrict y)\n{\n"
-                       "    enum { G = %d, C = %d, N = %d, PER_GROUP = C / G };\n\n"
-                       "    for (int i = 0; i < G; i++)\n"
-                       "        for (int j = 0; j < PER_GROUP; j++)\n"
-                       "            memcpy(y + (long)(j * G + i) * N, x + (long)(i * PER_GROUP + j) * N,\n"
-                       "                   sizeof(float) * N);\n}\n\n",
-                    groups, ir_shape_str(n->shape), name, groups, n->shape.c,
-                    n->shape.h * n->shape.w);
-        return name;
-    }
-    default:
-        NASC_UNREACHABLE();
-    }
-}
-
 /* ---- the run function ---- */
 
 static const char *tensor_ptr(const cg_program *p, int node)
@@ -678,33 +85,6 @@ static const char *weight_ptr(int64_t offset)
     return arena_printf("weights + %lld", (long long)offset);
 }
 
-/* Copies a concat input into its channels of a shuffled concat: see cg_step. */
-static const char *shuffled_copy_kernel(kernel_set *k, const cg_step *s, int channels, int base,
-                                        int plane)
-{
-    const char *name = arena_printf("copy_shuffled_g%d_c%d_t%d_b%d_n%d", s->shuffle_groups,
-                                    channels, s->shuffle_channels, base, plane);
-    if (already_emitted(k, name))
-        return name;
-    fprintf(k->f, "/*\n * Copies %d channels of %d values into channels perm(%d + c) of a\n"
-                  " * %d-channel tensor: a concat input with the shuffle after the concat fused.\n */\n"
-                  "static void %s(const float *restrict x, float *restrict y)\n{\n"
-                  "    enum { C = %d, N = %d, SHUFFLE_GROUPS = %d, PER_GROUP = %d, BASE = %d };\n\n"
-                  "    for (int c = 0; c < C; c++) {\n"
-                  "        const int out = ((BASE + c) %% PER_GROUP) * SHUFFLE_GROUPS + (BASE + c) / PER_GROUP;\n"
-                  "        memcpy(y + (long)out * N, x + (long)c * N, sizeof(float) * N);\n"
-                  "    }\n}\n\n",
-            channels, plane, base, s->shuffle_channels, name, channels, plane,
-            s->shuffle_groups, s->shuffle_channels / s->shuffle_groups, base);
-    return name;
-}
-
-/*
- * Emits the call of the NASC_PROBE hook after step `index`, compiled only
- * with -DNASC_PROBE=HOOK (see the header). `y` is where the step writes. A
- * conv with a channel shuffle fused in writes its channels to permuted
- * places of the shuffled tensor at `y`, so the hook gets their indices.
- */
 static void emit_probe(FILE *run, const cg_program *p, const cg_step *s, const char *y, int index)
 {
     ir_shape shape = p->graph->nodes[s->node].shape;
@@ -750,18 +130,18 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
     fprintf(run, "    /* %s */\n", s->label);
     switch (s->op) {
     case IR_CONV:
-        name = conv_kernel(k, g, s, n);
+        name = emit_conv_kernel(k, g, s, n);
         fprintf(run, "    %s(%s, %s, %s, %s%s);\n", name, x, y, weight_ptr(s->weight_offset),
                 s->bias_offset >= 0 ? weight_ptr(s->bias_offset) : "NULL",
                 s->residual >= 0 ? arena_printf(", %s", tensor_ptr(p, s->residual)) : "");
         break;
     case IR_LINEAR:
-        name = linear_kernel(k, g, s, n);
+        name = emit_linear_kernel(k, g, s, n);
         fprintf(run, "    %s(%s, %s, %s, %s);\n", name, x, y, weight_ptr(s->weight_offset),
                 s->bias_offset >= 0 ? weight_ptr(s->bias_offset) : "NULL");
         break;
     case IR_BN:
-        name = bn_kernel(k, s, n);
+        name = emit_bn_kernel(k, s, n);
         fprintf(run, "    %s(%s, %s, %s, %s);\n", name, x, y, weight_ptr(s->weight_offset),
                 weight_ptr(s->bias_offset));
         break;
@@ -770,19 +150,19 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
     case IR_HARDSWISH:
     case IR_HARDSIGMOID:
     case IR_SIGMOID:
-        fprintf(run, "    %s(%s, %s);\n", activation_kernel(k, n), x, y);
+        fprintf(run, "    %s(%s, %s);\n", emit_activation_kernel(k, n), x, y);
         break;
     case IR_MAXPOOL:
     case IR_AVGPOOL:
-        fprintf(run, "    %s(%s, %s);\n", pool_kernel(k, g, n), x, y);
+        fprintf(run, "    %s(%s, %s);\n", emit_pool_kernel(k, g, n), x, y);
         break;
     case IR_GLOBAL_AVGPOOL:
     case IR_SHUFFLE:
-        fprintf(run, "    %s(%s, %s);\n", simple_kernel(k, g, s, n), x, y);
+        fprintf(run, "    %s(%s, %s);\n", emit_simple_kernel(k, g, s, n), x, y);
         break;
     case IR_ADD:
     case IR_MUL:
-        fprintf(run, "    %s(%s, %s, %s);\n", simple_kernel(k, g, s, n), x,
+        fprintf(run, "    %s(%s, %s, %s);\n", emit_simple_kernel(k, g, s, n), x,
                 tensor_ptr(p, n->inputs[1]), y);
         break;
     case IR_ZERO:
@@ -801,7 +181,7 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
             int plane = g->nodes[in].shape.h * g->nodes[in].shape.w;
             if (!in_place && s->shuffle_groups > 0)
                 fprintf(run, "    %s(%s, %s);\n",
-                        shuffled_copy_kernel(k, s, g->nodes[in].shape.c, (int)(offset / plane), plane),
+                        emit_shuffled_copy_kernel(k, s, g->nodes[in].shape.c, (int)(offset / plane), plane),
                         tensor_ptr(p, in), y);
             else if (!in_place)
                 fprintf(run, "    memcpy(%s + %lld, %s, sizeof(float) * %lld);\n", y,
@@ -821,9 +201,14 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
 static const char *banner(const cg_program *p, const cg_options *o)
 {
     const ir_graph *g = p->graph;
+    cg_target t = cg_target_resolve(o->target);
+    const char *flags = cg_target_cflags(t);
     return arena_printf("/*\n * %s: generated by nasc %s with\n *   %s\n"
-                        " * Input %s, NCHW float32, batch 1. Regenerate rather than edit.\n */\n",
-                        g->name, NASC_VERSION, o->command_line, ir_shape_str(g->nodes[0].shape));
+                        " * Input %s, NCHW float32, batch 1. Kernels for the %s target%s%s%s.\n"
+                        " * Regenerate rather than edit.\n */\n",
+                        g->name, NASC_VERSION, o->command_line, ir_shape_str(g->nodes[0].shape),
+                        cg_target_name(t), *flags ? " (compile with " : "", flags,
+                        *flags ? ")" : "");
 }
 
 static int64_t output_elements(const ir_graph *g)
@@ -1040,7 +425,7 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
     text_buffer kernels, run;
     tb_open(&kernels);
     tb_open(&run);
-    kernel_set k = {{0}, kernels.f, {0}};
+    kernel_set k = {{0}, kernels.f, {0}, cg_target_resolve(o->target)};
     fprintf(run.f, "void %s_run(const float *input, float *output, void *workspace)\n{\n"
                    "    float *ws = workspace;\n\n", net);
     for (int t = 0; t < p->nsteps; t++)
@@ -1144,16 +529,25 @@ static char *main_text(const cg_program *p, const cg_options *o)
     return tb_close(&tb);
 }
 
-static char *makefile_text(const cg_program *p)
+/* The CFLAGS line of the generated Makefiles, with the flags of the target. */
+static const char *makefile_cflags(const cg_files *files)
+{
+    const char *target = cg_target_cflags(files->target);
+    return arena_printf("# The kernels are written for the %s target.\n"
+                        "CFLAGS ?= -O2 -std=c99 -Wall -Wextra -pedantic%s%s\n",
+                        cg_target_name(files->target), *target ? " " : "", target);
+}
+
+static char *makefile_text(const cg_program *p, const cg_files *files)
 {
     const char *net = p->graph->name;
     return arena_printf("# Builds the example program %s from %s.c and main.c.\n"
                         "CC ?= cc\n"
-                        "CFLAGS ?= -O2 -std=c99 -Wall -Wextra -pedantic\n\n"
+                        "%s\n"
                         "%s: main.c %s.c %s.h\n"
                         "\t$(CC) $(CFLAGS) -o $@ main.c %s.c -lm\n\n"
                         "clean:\n\trm -f %s\n\n.PHONY: clean\n",
-                        net, net, net, net, net, net, net);
+                        net, net, makefile_cflags(files), net, net, net, net, net);
 }
 
 /* The Makefile of split kernels: NET.c, main.c and every file in kernels/. */
@@ -1165,12 +559,12 @@ static char *split_makefile_text(const cg_program *p, const cg_files *files)
         list = arena_printf("%s \\\n    kernels/%s.c", list, files->kernel_names[i]);
     return arena_printf("# Builds the example program %s from %s.c, main.c and the kernels.\n"
                         "CC ?= cc\n"
-                        "CFLAGS ?= -O2 -std=c99 -Wall -Wextra -pedantic\n"
+                        "%s"
                         "KERNELS =%s\n\n"
                         "%s: main.c %s.c %s.h $(KERNELS)\n"
                         "\t$(CC) $(CFLAGS) -o $@ main.c %s.c $(KERNELS) -lm\n\n"
                         "clean:\n\trm -f %s\n\n.PHONY: clean\n",
-                        net, net, list, net, net, net, net, net);
+                        net, net, makefile_cflags(files), list, net, net, net, net, net);
 }
 
 /* Writes `size` bytes to dir/name through a temporary file, so no half-written file remains. */
@@ -1235,10 +629,11 @@ static unsigned char *weights_file(const cg_program *p, const float *weights, si
 cg_files cg_render(const cg_program *p, const float *weights, const cg_options *o)
 {
     cg_files files = {0};
+    files.target = cg_target_resolve(o->target);
     files.header = header_text(p, o);
     files.source = source_text(p, weights, o, &files);
     files.program = main_text(p, o);
-    files.makefile = o->split_kernels ? split_makefile_text(p, &files) : makefile_text(p);
+    files.makefile = o->split_kernels ? split_makefile_text(p, &files) : makefile_text(p, &files);
     if (!o->embed_weights)
         files.weights = weights_file(p, weights, &files.weights_size);
     return files;

@@ -177,9 +177,9 @@ static const char *link_program(candidate *cand, ev_result *out, const char *har
     const char *tmp = arena_printf("%s.tmp.%ld", binary, (long)getpid());
 
     ptr_vec args = {0};
-    const char *fixed[] = {CG_COMPILER, CG_CFLAGS, "-o", tmp};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        vec_push(&args, (void *)fixed[i]);
+    cg_push_compiler(&args, cand->config->target);
+    vec_push(&args, "-o");
+    vec_push(&args, (void *)tmp);
     bool has_run = false;
     for (int i = 0; extra_flags && extra_flags[i]; i++) {
         vec_push(&args, (void *)extra_flags[i]);
@@ -401,7 +401,7 @@ bool ev_evaluate(const ev_config *c, const ir_graph *g, const char *dir, ev_resu
     if (!weights)
         return fail(out, EV_COMPILE_ERROR, "cannot generate the weights of '%s'", g->name);
     cg_options co = {.out_dir = dir, .command_line = "nasc (candidate evaluation)",
-                     .embed_weights = false, .split_kernels = true};
+                     .embed_weights = false, .split_kernels = true, .target = c->target};
     cg_files files = cg_render(p, weights, &co);
     if (!cg_write(p, &files, dir))
         return fail(out, EV_COMPILE_ERROR, "cannot write the generated C to '%s'", dir);

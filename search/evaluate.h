@@ -11,6 +11,7 @@
 #ifndef NASC_EVALUATE_H
 #define NASC_EVALUATE_H
 
+#include "../codegen/codegen.h"
 #include "../ir/ir.h"
 
 typedef struct {
@@ -30,6 +31,7 @@ typedef struct {
     const char *score_cmd;
     int compile_jobs;        /* clang processes at once; 0: one per online CPU */
     double compile_timeout_s; /* limit of each clang process; 0: none */
+    cg_target target;        /* the instruction set of the generated code */
     /*
      * Test hooks: the timing program calls abort() or loops forever in place
      * of the network's run function. They act only when latency is set.

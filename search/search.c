@@ -64,6 +64,8 @@ const char search_help_details[] =
     "                     prints is the score 'external'\n"
     "  --timeout S        limit of each child process in seconds (default 60)\n"
     "  --min-time S       time each candidate for at least S seconds (default 0.2)\n"
+    "  --target T         instruction set of the generated code: host (default),\n"
+    "                     avx512, avx2 or scalar; see 'nasc help build'\n"
     "  --warmup N         untimed runs before timing (default 2)\n"
     "  --batch N          mini-batch of NASWOT and MeCo (default 16)\n"
     "  --population P     evolution: population size (default 20)\n"
@@ -80,6 +82,7 @@ typedef struct {
     bool keep_work;
     double timeout_s, min_time_s;
     int warmup;
+    cg_target target;
     ptr_vec cli_constraints; /* of const char * */
     ptr_vec cli_objectives;  /* of const char * */
     ptr_vec overrides;       /* of fe_override */
@@ -160,6 +163,10 @@ static int parse_valued(search_options *o, const char *a, const char *v)
         vec_push(&o->cli_objectives, (void *)v);
     } else if (strcmp(a, "--score-cmd") == 0) {
         o->s.score_cmd = v;
+    } else if (strcmp(a, "--target") == 0) {
+        if (!cg_target_parse(v, &o->target))
+            return usage(arena_printf("invalid --target '%s'; it takes host, avx512, avx2 or "
+                                      "scalar", v));
     } else if (strcmp(a, "--network") == 0) {
         o->s.network = v;
     } else if (strcmp(a, "--set") == 0) {
@@ -194,7 +201,7 @@ static int parse_valued(search_options *o, const char *a, const char *v)
 static const char *const valued_options[] = {
     "--out", "--strategy", "--budget", "--time-budget", "--seed", "--constraint",
     "--objective", "--score-cmd", "--network", "--set", "--timeout", "--min-time",
-    "--warmup", "--batch", "--population", "--sample", NULL,
+    "--warmup", "--batch", "--population", "--sample", "--target", NULL,
 };
 
 static int parse_options(int argc, char **argv, search_options *o)
@@ -632,7 +639,8 @@ static bool write_best(search_state *st, const search_options *o, const search_r
     float *weights = cg_weights(p, NULL, o->s.seed);
     if (!weights)
         return false;
-    cg_options co = {.out_dir = arena_printf("%s/best", o->out), .command_line = command_line};
+    cg_options co = {.out_dir = arena_printf("%s/best", o->out), .command_line = command_line,
+                     .target = o->target};
     return cg_emit(p, weights, &co);
 }
 
@@ -721,6 +729,7 @@ static void init_state(search_state *st, sp_space *space, const search_options *
     ev->batch = o->s.batch;
     ev->seed = o->s.seed;
     ev->score_cmd = o->s.score_cmd;
+    ev->target = o->target;
     for (int i = 0; i < o->s.objectives.len; i++) {
         search_metric m = ((search_objective *)o->s.objectives.items[i])->metric;
         ev->naswot |= m == METRIC_NASWOT;

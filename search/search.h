@@ -209,7 +209,8 @@ void search_print_table(FILE *f, const ptr_vec *records, const search_settings *
 #define SEARCH_USAGE \
     "nasc search FILE --out DIR [--budget N] [--time-budget S] [--strategy NAME]\n" \
     "                  [--seed N] [--resume] [--constraint TEXT]... [--objective TEXT]...\n" \
-    "                  [--score-cmd CMD] [--timeout S] [--network NAME] [--set NAME=VALUE]..."
+    "                  [--score-cmd CMD] [--timeout S] [--target T] [--network NAME]\n" \
+    "                  [--set NAME=VALUE]..."
 #define REPORT_USAGE "nasc report DIR [--top N]"
 
 /* Help text of `nasc help search` and `nasc help report`. */
