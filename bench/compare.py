@@ -6,10 +6,11 @@ Usage: /usr/bin/python3 bench/compare.py PATH/TO/nasc [options] [NAME ...]
 For every example with a PyTorch model in tests/pytorch_models.py (or the
 NAMEs given), in one run:
 
-- nasc: `nasc bench examples/NAME.nas --json`, the median of single
-  inferences in a child process. The generated code has one thread, so its
-  2-thread figure repeats the 1-thread one. The first call of each network
-  uses an empty NASC_CACHE and reports the compile time of its generated C.
+- nasc: `nasc bench examples/NAME.nas --json --threads T`, the median of
+  single inferences in a child process, for the host target. When this nasc
+  has no --threads beyond 1, its 2-thread figure repeats the 1-thread one
+  and the table says so. The first call of each network uses an empty
+  NASC_CACHE and reports the compile time of its generated C.
 - PyTorch with torch.set_num_threads(T), and OpenBLAS limited to T threads,
   for T in 1 and 2: eager; a frozen trace,
   torch.jit.freeze(torch.jit.trace(model, x)); and
@@ -133,20 +134,33 @@ def run_json(command, env=None):
     return json.loads(result.stdout)
 
 
-def nasc_bench(nasc, path, cache):
+def nasc_bench(nasc, path, cache, threads):
+    """Return `nasc bench --json` of path, or None when this nasc has no such thread count."""
     env = dict(os.environ, NASC_CACHE=cache)
-    return run_json([nasc, "bench", path, "--json"], env=env)
+    command = [nasc, "bench", path, "--json", "--threads", str(threads)]
+    if threads > 1:
+        result = subprocess.run(command, capture_output=True, text=True, env=env)
+        if result.returncode == 2:  # a usage error: --threads N is not supported
+            return None
+    return run_json(command, env=env)
 
 
-def codegen_compiler_and_flags():
-    """Return (compiler, flags) of nasc's generated C, read from codegen/compile.h."""
+def codegen_compiler():
+    """Return the compiler of nasc's generated C, read from codegen/compile.h."""
     with open(os.path.join(REPO_ROOT, "codegen", "compile.h")) as header:
-        text = header.read()
-    compiler = re.search(r'#define CG_COMPILER "([^"]*)"', text)
-    flags = re.search(r'#define CG_CFLAGS_TEXT "([^"]*)"', text)
-    if not compiler or not flags:
-        raise RuntimeError("codegen/compile.h defines no CG_COMPILER or CG_CFLAGS_TEXT")
-    return compiler.group(1), flags.group(1).split()
+        compiler = re.search(r'#define CG_COMPILER "([^"]*)"', header.read())
+    if not compiler:
+        raise RuntimeError("codegen/compile.h defines no CG_COMPILER")
+    return compiler.group(1)
+
+
+def generated_cflags(outdir):
+    """Return the CFLAGS of the Makefile that `nasc build` wrote into outdir, target flags included."""
+    with open(os.path.join(outdir, "Makefile")) as makefile:
+        flags = re.search(r"^CFLAGS \?= (.*)$", makefile.read(), re.MULTILINE)
+    if not flags:
+        raise RuntimeError(f"{outdir}/Makefile sets no CFLAGS")
+    return flags.group(1).split()
 
 
 # ---- PyTorch ----
@@ -275,10 +289,11 @@ def classify_step(label, kinds):
     return kind, macs, bool(names) and len(known) == len(names)
 
 
-def profile_network(nasc, name, path, workdir, compiler, flags):
+def profile_network(nasc, name, path, workdir, compiler):
     """Build NAME, time its steps, and return {"total_ms", "steps": [(label, kind, macs, ms)], "unmapped"}."""
     outdir = os.path.join(workdir, name)
     subprocess.run([nasc, "build", path, "-o", outdir], check=True, capture_output=True)
+    flags = generated_cflags(outdir)
     info = run_json([nasc, "info", path, "--json"])
     net = info["network"]
     macro = re.sub(r"[^A-Za-z0-9]", "_", net).upper()
@@ -310,25 +325,28 @@ def profile_network(nasc, name, path, workdir, compiler, flags):
 
 def print_peer_table(names, nasc_ms, torch_ms, compile_s, wrong):
     print("\n## nasc against the fastest correct PyTorch variant\n")
-    print("nasc has one thread: its 2-thread column repeats the 1-thread figure.\n")
+    if any(samples is None for samples in nasc_ms.values()):
+        print("This nasc has no --threads beyond 1: its 2-thread figures repeat the 1-thread ones.\n")
     ratios = {threads: [] for threads in THREAD_COUNTS}
-    header = "| network | nasc ms |"
-    rule = "| --- | ---: |"
+    header = "| network |"
+    rule = "| --- |"
     for threads in THREAD_COUNTS:
-        header += f" peer, {threads} thread{'s' if threads > 1 else ''} | peer ms | nasc / peer |"
-        rule += " --- | ---: | ---: |"
+        header += (f" nasc ms, {threads} thread{'s' if threads > 1 else ''} | peer | peer ms |"
+                   " nasc / peer |")
+        rule += " ---: | --- | ---: | ---: |"
     print(header + " compile s |")
     print(rule + " ---: |")
     for name in names:
-        ours = statistics.median(nasc_ms[name])
-        row = f"| {name} | {ours:.2f} |"
+        row = f"| {name} |"
         for threads in THREAD_COUNTS:
+            samples = nasc_ms.get((name, threads)) or nasc_ms[(name, 1)]
+            ours = statistics.median(samples)
             medians = {variant: statistics.median(samples)
                        for (net, count, variant), samples in torch_ms.items()
                        if net == name and count == threads}
             peer = min(medians, key=medians.get)
             ratios[threads].append(ours / medians[peer])
-            row += f" {peer} | {medians[peer]:.2f} | {ours / medians[peer]:.2f} |"
+            row += f" {ours:.2f} | {peer} | {medians[peer]:.2f} | {ours / medians[peer]:.2f} |"
         print(row + f" {compile_s[name]:.2f} |")
     print()
     for threads, values in ratios.items():
@@ -450,13 +468,15 @@ def main(argv):
               "Install libopenblas0-pthread (tools/deps.sh check does), or pass --allow-reference-blas.",
               file=sys.stderr)
         return 1
-    compiler, flags = codegen_compiler_and_flags()
-    print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; "
-          f"nasc's generated C: {compiler} {' '.join(flags)}")
+    compiler = codegen_compiler()
 
     # Someone who runs make during the benchmark replaces nasc, and the figures then mix two builds.
     nasc_digest = file_digest(nasc)
     with tempfile.TemporaryDirectory(prefix="nasc_bench.") as workdir:
+        probe = os.path.join(workdir, "flags")
+        subprocess.run([nasc, "build", paths[names[0]], "-o", probe], check=True, capture_output=True)
+        print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; "
+              f"nasc's generated C: {compiler} {' '.join(generated_cflags(probe))}")
         peak = measure_fma_peak(args.fma_peak, workdir)
         print(f"FMA peak, one core, at the start: AVX2 {peak['avx2']} GFLOP/s, AVX-512 {peak['avx512']} GFLOP/s")
 
@@ -481,7 +501,7 @@ def main(argv):
                     wrong[(name, variant)] = detail
             inputs[name] = x
 
-        nasc_ms = {name: [] for name in names}
+        nasc_ms = {}  # (name, threads) -> medians; None when nasc lacks that thread count
         torch_ms = {}
         compile_s = {}
         for round_index in range(args.rounds):
@@ -491,10 +511,14 @@ def main(argv):
                     cache = os.path.join(workdir, "cache", name)
                     first = not os.path.isdir(cache)
                     os.makedirs(cache, exist_ok=True)
-                    result = nasc_bench(nasc, paths[name], cache)
-                    if first:
-                        compile_s[name] = result["compile_s"]
-                    nasc_ms[name].append(result["median_ms"])
+                    for threads in THREAD_COUNTS:
+                        result = nasc_bench(nasc, paths[name], cache, threads)
+                        if result is None:
+                            nasc_ms[(name, threads)] = None
+                            continue
+                        if first and threads == 1:
+                            compile_s[name] = result["compile_s"]
+                        nasc_ms.setdefault((name, threads), []).append(result["median_ms"])
 
                 def time_torch():
                     for threads in THREAD_COUNTS:
@@ -507,7 +531,10 @@ def main(argv):
                 order = (time_nasc, time_torch) if round_index % 2 == 0 else (time_torch, time_nasc)
                 for step in order:
                     step()
-                print(f"round {round_index + 1}: {name}: nasc {nasc_ms[name][-1]:.2f} ms, "
+                print(f"round {round_index + 1}: {name}: "
+                      + ", ".join(f"nasc T={threads} {samples[-1]:.2f} ms"
+                                  for (net, threads), samples in nasc_ms.items() if net == name and samples)
+                      + ", "
                       + ", ".join(f"{variant} T={threads} {samples[-1]:.2f} ms"
                                   for (net, threads, variant), samples in torch_ms.items() if net == name),
                       flush=True)
@@ -523,7 +550,7 @@ def main(argv):
             profiles = {}
             for name in names:
                 try:
-                    profiles[name] = profile_network(nasc, name, paths[name], workdir, compiler, flags)
+                    profiles[name] = profile_network(nasc, name, paths[name], workdir, compiler)
                 except (RuntimeError, subprocess.CalledProcessError, json.JSONDecodeError) as error:
                     print(f"profiling {name} failed: {error}", file=sys.stderr)
                     continue
