@@ -241,6 +241,8 @@ bool search_write_settings(const char *path, const search_settings *s)
     cJSON_AddNumberToObject(o, "sample", s->sample);
     cJSON_AddNumberToObject(o, "batch", s->batch);
     cJSON_AddBoolToObject(o, "latency", s->latency);
+    if (s->target)
+        cJSON_AddStringToObject(o, "target", s->target);
     if (s->score_cmd)
         cJSON_AddStringToObject(o, "score_cmd", s->score_cmd);
     else
@@ -323,6 +325,7 @@ bool search_read_settings(const char *path, search_settings *s)
         s->batch = isnan(batch) ? 0 : (int)batch;
         s->latency = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "latency"));
         s->score_cmd = get_string(o, "score_cmd");
+        s->target = get_string(o, "target");
         const cJSON *item;
         cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(o, "set")) {
             if (cJSON_IsString(item))

@@ -82,7 +82,6 @@ typedef struct {
     bool keep_work;
     double timeout_s, min_time_s;
     int warmup;
-    cg_target target;
     ptr_vec cli_constraints; /* of const char * */
     ptr_vec cli_objectives;  /* of const char * */
     ptr_vec overrides;       /* of fe_override */
@@ -164,9 +163,11 @@ static int parse_valued(search_options *o, const char *a, const char *v)
     } else if (strcmp(a, "--score-cmd") == 0) {
         o->s.score_cmd = v;
     } else if (strcmp(a, "--target") == 0) {
-        if (!cg_target_parse(v, &o->target))
+        cg_target target;
+        if (!cg_target_parse(v, &target))
             return usage(arena_printf("invalid --target '%s'; it takes host, avx512, avx2 or "
                                       "scalar", v));
+        o->s.target = cg_target_name(target);
     } else if (strcmp(a, "--network") == 0) {
         o->s.network = v;
     } else if (strcmp(a, "--set") == 0) {
@@ -208,6 +209,7 @@ static int parse_options(int argc, char **argv, search_options *o)
 {
     memset(o, 0, sizeof *o);
     o->s.strategy = "random";
+    o->s.target = cg_target_name(CG_TARGET_HOST);
     o->s.budget = DEFAULT_BUDGET;
     o->s.population = DEFAULT_POPULATION;
     o->s.sample = DEFAULT_SAMPLE;
@@ -458,6 +460,15 @@ static bool same_text(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* The target of the generated code: --target, resolved to this machine's by default. */
+static cg_target settings_target(const search_settings *s)
+{
+    cg_target t = CG_TARGET_HOST;
+    if (s->target)
+        cg_target_parse(s->target, &t);
+    return cg_target_resolve(t);
+}
+
 /* Compares the settings that decide the candidates; prints the first difference. */
 static bool same_settings(const search_settings *saved, const search_settings *now,
                           const char *dir)
@@ -492,6 +503,8 @@ static bool same_settings(const search_settings *saved, const search_settings *n
     if (saved->latency != now->latency)
         DIFFER("latency setting", saved->latency ? "measured" : "--no-latency",
                now->latency ? "measured" : "--no-latency");
+    if (saved->latency && saved->target && !same_text(saved->target, now->target))
+        DIFFER("target", saved->target, now->target);
     if (!same_text(saved->score_cmd, now->score_cmd))
         DIFFER("score command", saved->score_cmd ? saved->score_cmd : "none",
                now->score_cmd ? now->score_cmd : "none");
@@ -640,7 +653,7 @@ static bool write_best(search_state *st, const search_options *o, const search_r
     if (!weights)
         return false;
     cg_options co = {.out_dir = arena_printf("%s/best", o->out), .command_line = command_line,
-                     .target = o->target};
+                     .target = settings_target(&o->s)};
     return cg_emit(p, weights, &co);
 }
 
@@ -729,7 +742,7 @@ static void init_state(search_state *st, sp_space *space, const search_options *
     ev->batch = o->s.batch;
     ev->seed = o->s.seed;
     ev->score_cmd = o->s.score_cmd;
-    ev->target = o->target;
+    ev->target = settings_target(&o->s);
     for (int i = 0; i < o->s.objectives.len; i++) {
         search_metric m = ((search_objective *)o->s.objectives.items[i])->metric;
         ev->naswot |= m == METRIC_NASWOT;

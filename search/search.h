@@ -117,6 +117,7 @@ typedef struct {
     int batch;                  /* mini-batch of the training-free scores */
     bool latency;               /* measure latency */
     const char *score_cmd;      /* or NULL */
+    const char *target;         /* of the generated code: "avx2" ...; NULL in old settings */
     uint64_t source_hash;       /* of the main file's text */
     ptr_vec sets;               /* of const char *, "NAME=VALUE" */
     ptr_vec objectives;         /* of search_objective * */
