@@ -203,6 +203,7 @@ demo: all
 bench: all
 	@tools/deps.sh check
 	bench/search_rate.sh ./nasc
+	bench/opt_levels.sh ./nasc
 	clang -O2 -march=native -o build/fma_peak bench/fma_peak.c
 	$(PYTHON) bench/compare.py ./nasc --fma-peak build/fma_peak
 
