@@ -27,7 +27,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 SOURCES := common/arena.c common/diag.c frontend/ast.c frontend/load.c frontend/eval.c \
            frontend/ops.c frontend/call.c frontend/choice.c grammar/parse.c ir/graph.c ir/verify.c ir/cost.c ir/print.c \
-           ir/print_nas.c codegen/lower.c codegen/plan.c codegen/weights.c codegen/emit.c codegen/kernels.c codegen/conv.c \
+           ir/print_nas.c codegen/lower.c codegen/plan.c codegen/weights.c codegen/emit.c codegen/kernels.c codegen/conv.c codegen/depthwise.c \
            codegen/compile.c search/space.c search/evaluate.c search/goals.c search/log.c \
            search/strategies.c search/search.c search/report.c
 GENERATED := build/gen/nas.tab.c build/gen/lex.yy.c build/gen/bench_source.c build/gen/score_source.c
@@ -168,9 +168,13 @@ fuzz: build/fuzz/fuzz_frontend
 	    -rss_limit_mb=4096 -artifact_prefix=build/fuzz/ build/fuzz/corpus
 
 # Generated C: numerically equal to PyTorch on the same weights and input,
-# and warning-free under gcc and clang, clean under ASan and UBSan.
+# and warning-free under gcc and clang, clean under ASan and UBSan. With
+# --threads, bitwise equal to the 1-thread code and clean under TSan.
 codegen: build/asan/nasc
 	NASC_CACHE=$(CURDIR)/build/cache $(ASAN_ENV) $(PYTHON) tests/codegen_check.py build/asan/nasc
+	NASC_CACHE=$(CURDIR)/build/cache $(ASAN_ENV) $(PYTHON) tests/codegen_check.py --threads 2 \
+	    build/asan/nasc mobilenet_v2 resnet18 shufflenet_v2_x1_0 mnasnet1_0
+	$(ASAN_ENV) tests/threads_check.sh build/asan/nasc
 	$(ASAN_ENV) $(PYTHON) tests/weights_reject_check.py build/asan/nasc
 	$(ASAN_ENV) tests/generated_c_check.sh build/asan/nasc
 

@@ -75,7 +75,7 @@ static const command_help commands[] = {
      "                  replace the default of a network parameter (see 'help info')\n"},
     {"build", "generate standalone C for a network",
      "nasc build FILE [-o DIR] [--weights W.safetensors] [--embed-weights] [--seed N]\n"
-     "                 [--target T] [--network NAME] [--set NAME=VALUE ...]",
+     "                 [--target T] [--threads N] [--network NAME] [--set NAME=VALUE ...]",
      "Writes into DIR (default: the network's name): NET.h and NET.c, the network as\n"
      "C99 with every shape a constant; NET.weights unless --embed-weights puts the\n"
      "weights in NET.c; main.c, an example program; and a Makefile.\n"
@@ -88,18 +88,24 @@ static const command_help commands[] = {
      "  --target T       the instruction set the kernels are written for: host (the\n"
      "                   default: the best this machine runs), avx512 (vectors of 16\n"
      "                   floats, -mavx512f), avx2 (8 floats, -mavx2 -mfma) or scalar\n"
-     "                   (portable C); the Makefile passes the target's flags\n"},
+     "                   (portable C); the Makefile passes the target's flags\n"
+     "  --threads N      split the work of NET_run over N threads (default 1): the\n"
+     "                   calling thread and a pthread pool of N - 1 workers, one per\n"
+     "                   process, started by NET_threads_start or the first NET_run\n"
+     "                   and ended by NET_threads_stop; link with -pthread. With 1,\n"
+     "                   the code has no thread code at all\n"},
     {"run", "build a network with clang and run it on an input file",
      "nasc run FILE --input IN --output OUT [--weights W.safetensors] [--seed N]\n"
-     "               [--target T] [--network NAME] [--set NAME=VALUE ...]",
+     "               [--target T] [--threads N] [--network NAME] [--set NAME=VALUE ...]",
      "Generates the C of 'nasc build', compiles it with clang into a cache folder\n"
      "keyed by a hash of the source and flags (NASC_CACHE, else $XDG_CACHE_HOME/nasc,\n"
      "else ~/.cache/nasc), runs it on IN and writes OUT. IN holds the input as raw\n"
      "float32 (NCHW, batch 1); OUT receives the outputs as raw float32, concatenated\n"
-     "in the order of the network's return.\n"},
+     "in the order of the network's return. --target and --threads are those of\n"
+     "'nasc build'; a target this machine cannot run is refused.\n"},
     {"bench", "time a network's generated C in a process of its own",
      "nasc bench FILE [--weights W.safetensors] [--seed N] [--min-time S] [--warmup N]\n"
-     "                 [--timeout S] [--threads 1] [--target T] [--json] [--network NAME]\n"
+     "                 [--timeout S] [--threads N] [--target T] [--json] [--network NAME]\n"
      "                 [--set ...]",
      "Compiles the network like 'nasc run' (the compile time is reported\n"
      "separately and is 0 when the cache has the program), then runs the timer of\n"
@@ -108,8 +114,9 @@ static const command_help commands[] = {
      "median, minimum and interquartile range of one inference, in milliseconds.\n"
      "\n"
      "  --warmup N      untimed runs first (default 3)\n"
-     "  --timeout S     stop the child after S seconds (default 300)\n"
-     "  --threads N     threads of the generated code; only 1 exists so far\n"
+     "  --timeout S     stop the child after S seconds (default 300; 0: no limit)\n"
+     "  --threads N     threads of the generated code, as in 'nasc build' (default 1)\n"
+     "  --target T      the instruction set, as in 'nasc build' (default host)\n"
      "  --json          print one JSON object instead of a line\n"},
     {"space", "list the choice points of a search space and count its candidates",
      "nasc space FILE [--unique] [--sample N [--seed S]] [--network NAME] [--set ...]",
@@ -244,14 +251,24 @@ static int parse_options(const char *command, int argc, char **argv, options *o)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             o->help = true;
             return 0;
+        } else if (strcmp(a, "--threads") == 0 && generates) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs a number", a);
+            const char *value = argv[++i];
+            char *end;
+            long number = strtol(value, &end, 10);
+            if (*end || !*value || number < 1 || number > CG_MAX_THREADS)
+                return usage_error("invalid --threads '%s'; it takes a whole number from 1 to 64",
+                                   value); /* CG_MAX_THREADS */
+            o->threads = (int)number;
         } else if (is_bench && (strcmp(a, "--min-time") == 0 || strcmp(a, "--warmup") == 0 ||
-                                strcmp(a, "--timeout") == 0 || strcmp(a, "--threads") == 0)) {
+                                strcmp(a, "--timeout") == 0)) {
             if (i + 1 >= argc)
                 return usage_error("option '%s' needs a number", a);
             const char *value = argv[++i];
             char *end;
             double number = strtod(value, &end);
-            bool whole = strcmp(a, "--warmup") == 0 || strcmp(a, "--threads") == 0;
+            bool whole = strcmp(a, "--warmup") == 0;
             if (*end || !*value || number < 0 || (whole && number != (int)number) ||
                 number > 1e6)
                 return usage_error("invalid value '%s'; it takes a non-negative number", value);
@@ -259,10 +276,8 @@ static int parse_options(const char *command, int argc, char **argv, options *o)
                 o->min_time = number;
             else if (strcmp(a, "--warmup") == 0)
                 o->warmup = (int)number;
-            else if (strcmp(a, "--timeout") == 0)
-                o->timeout = number;
             else
-                o->threads = (int)number;
+                o->timeout = number;
         } else if (strcmp(a, "--format") == 0 && strcmp(command, "ir") == 0) {
             if (i + 1 >= argc)
                 return usage_error("option '%s' needs text or nas", a);
@@ -626,7 +641,7 @@ static int cmd_build(const options *o)
     if (!p)
         return EXIT_INPUT_ERROR;
     const char *dir = o->out_dir ? o->out_dir : g->name;
-    cg_options co = {dir, command_line, o->embed_weights, false, o->target};
+    cg_options co = {dir, command_line, o->embed_weights, false, o->target, o->threads, 0};
     if (!cg_emit(p, weights, &co))
         return EXIT_INPUT_ERROR;
     printf("wrote %s/%s.h, %s.c, %smain.c and Makefile\n", dir, g->name, g->name,
@@ -677,7 +692,7 @@ static bool compile_program(const options *o, bool bench, compiled *c)
     if (!p)
         return false;
     cg_options co = {NULL, arena_printf("nasc %s %s", bench ? "bench" : "run", o->file), false,
-                     false, o->target};
+                     false, o->target, o->threads, 0};
     c->files = cg_render(p, weights, &co);
     c->binary = cg_compile_program(p, &c->files, bench, &c->dir, &c->compile_s);
     return c->binary != NULL;
@@ -685,11 +700,6 @@ static bool compile_program(const options *o, bool bench, compiled *c)
 
 static int cmd_bench(const options *o)
 {
-    if (o->threads != 1) {
-        fprintf(stderr, "nasc: --threads %d: the generated code runs on 1 thread so far\n",
-                o->threads);
-        return EXIT_USAGE;
-    }
     compiled c;
     if (!compile_program(o, true, &c))
         return EXIT_INPUT_ERROR;
@@ -729,15 +739,15 @@ static int cmd_bench(const options *o)
         return EXIT_INPUT_ERROR;
     }
     if (o->json)
-        printf("{\"network\": \"%s\", \"threads\": 1, \"runs\": %d, \"median_ms\": %.6f, "
+        printf("{\"network\": \"%s\", \"threads\": %d, \"runs\": %d, \"median_ms\": %.6f, "
                "\"min_ms\": %.6f, \"q1_ms\": %.6f, \"q3_ms\": %.6f, \"iqr_ms\": %.6f, "
                "\"compile_s\": %.3f, \"cached\": %s}\n",
-               g->name, runs, median, minimum, q1, q3, iqr, compile_s,
+               g->name, o->threads, runs, median, minimum, q1, q3, iqr, compile_s,
                compile_s == 0 ? "true" : "false");
     else
-        printf("%s: median %.3f ms, min %.3f ms, IQR %.3f ms over %d runs, 1 thread; "
+        printf("%s: median %.3f ms, min %.3f ms, IQR %.3f ms over %d runs, %d thread%s; "
                "compile %s\n",
-               g->name, median, minimum, iqr, runs,
+               g->name, median, minimum, iqr, runs, o->threads, o->threads == 1 ? "" : "s",
                compile_s == 0 ? "cached" : arena_printf("%.2f s", compile_s));
     return 0;
 }

@@ -157,10 +157,12 @@ def codegen_compiler():
 def generated_cflags(outdir):
     """Return the CFLAGS of the Makefile that `nasc build` wrote into outdir, target flags included."""
     with open(os.path.join(outdir, "Makefile")) as makefile:
-        flags = re.search(r"^CFLAGS \?= (.*)$", makefile.read(), re.MULTILINE)
-    if not flags:
-        raise RuntimeError(f"{outdir}/Makefile sets no CFLAGS")
-    return flags.group(1).split()
+        text = makefile.read()
+    flags = re.search(r"^CFLAGS \?= (.*)$", text, re.MULTILINE)
+    target = re.search(r"^TARGET_FLAGS = (.*)$", text, re.MULTILINE)
+    if not flags or not target:
+        raise RuntimeError(f"{outdir}/Makefile sets no CFLAGS or TARGET_FLAGS")
+    return flags.group(1).split() + target.group(1).split()
 
 
 # ---- PyTorch ----

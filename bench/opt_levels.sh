@@ -31,7 +31,7 @@ for name in $names; do
     "$nasc" build "examples/$name.nas" -o "$dir" >/dev/null
     net=$(sed -n 's/^\([A-Za-z0-9_]*\): main\.c.*/\1/p' "$dir/Makefile")
     NET=$(echo "$net" | tr 'a-z' 'A-Z')
-    flags=$(sed -n 's/^CFLAGS ?= -O2 //p' "$dir/Makefile")
+    flags="$(sed -n 's/^CFLAGS ?= -O2 //p' "$dir/Makefile") $(sed -n 's/^TARGET_FLAGS = //p' "$dir/Makefile")"
     for level in O2 O3; do
         start=$(now)
         # shellcheck disable=SC2086 # the Makefile's flags are separate words

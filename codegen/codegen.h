@@ -104,6 +104,18 @@ typedef struct {
  */
 float *cg_weights(cg_program *p, const char *safetensors_path, uint64_t seed);
 
+/*
+ * The weights of a conv other than depthwise (groups == C > 1) are packed
+ * for the register tiles of conv.c: per group, block-major in blocks of
+ * CG_CONV_BLOCK output channels, [block][c][kh][kw][row], the group's last
+ * block with its OCPG % CG_CONV_BLOCK remaining rows. Output channels
+ * [a, b), with a a multiple of CG_CONV_BLOCK within its group, are thus a
+ * contiguous slice from float a * (C / groups) * KH * KW. Depthwise convs
+ * and linear layers keep PyTorch's [oc][c][kh][kw] order.
+ */
+enum { CG_CONV_BLOCK = 4 };
+bool cg_conv_packed(const ir_graph *g, const ir_node *conv);
+
 /* ---- targets (compile.c) ---- */
 
 /*
@@ -136,6 +148,9 @@ const char *cg_target_cflags(cg_target t);
 
 /* ---- emit.c ---- */
 
+/* The most threads that --threads accepts. */
+#define CG_MAX_THREADS 64
+
 typedef struct {
     const char *out_dir;
     const char *command_line; /* for the banner */
@@ -147,6 +162,18 @@ typedef struct {
      */
     bool split_kernels;
     cg_target target; /* resolved by cg_render; CG_TARGET_HOST (0) is the default */
+    /*
+     * Threads of the generated run function: 0 or 1 for the plain
+     * single-threaded code, N > 1 for a pthread pool of N - 1 workers and
+     * the calling thread, each step split over them (see emit.c).
+     */
+    int threads;
+    /*
+     * Steps estimated at less work (multiply-adds or elements) run on one
+     * thread; 0 for the default, SPLIT_MIN_WORK in emit.c. Tests set 1 to
+     * split every step that can split.
+     */
+    int64_t split_min_work;
 } cg_options;
 
 /* The generated files, in memory. */
@@ -161,6 +188,7 @@ typedef struct {
     const char **kernel_names;     /* the kernels' names, each a C identifier */
     const char **kernel_sources;   /* and their translation units */
     cg_target target;              /* never CG_TARGET_HOST */
+    int threads;                   /* of the run function; link with -pthread when > 1 */
 } cg_files;
 
 cg_files cg_render(const cg_program *p, const float *weights, const cg_options *o);

@@ -273,6 +273,8 @@ const char *cg_compile_program(const cg_program *p, const cg_files *files, bool 
     vec_push(&args, (void *)main_c);
     vec_push(&args, (void *)source);
     vec_push(&args, "-lm");
+    if (files->threads > 1)
+        vec_push(&args, "-pthread");
     vec_push(&args, NULL);
     double start = cg_seconds_now();
     int status = cg_spawn_reporting((char **)args.items, "the C compiler", NULL, 0);

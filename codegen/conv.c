@@ -1,32 +1,35 @@
 /*
- * Conv kernels. The layer's shape picks the kernel at generation time:
- * register-blocked tiles for a conv with one group and dilation 1 (see
- * CONV_ROWS), direct loops for every other conv.
+ * Conv kernels. Every conv but a depthwise one (see depthwise.c) runs as a
+ * matrix product per group, Y[oc][q] = sum over k of W[oc][k] * P[k][q],
+ * with k = (c, kh, kw) and q the output positions. The kernel gathers the
+ * input values of a block of output rows into an im2col panel P on the
+ * stack, zero in the padding, so the stride, padding and dilation cost
+ * nothing in the inner loop. Register tiles then multiply the weights by P.
+ * Output rows too wide for the panel go through a direct loop instead.
+ * The linear layer, a matrix-vector product, is at the end of the file.
+ *
+ * Packed weights: weights.c stores the weights of these convs per group in
+ * blocks of CONV_ROWS output channels, [block][c][kh][kw][row], where the
+ * group's last block has the OCPG % CONV_ROWS remaining rows (see
+ * cg_conv_packed). A tile thus reads its block's weights in memory order.
+ * Output channels [a, b), with a a multiple of CONV_ROWS in its group, are
+ * the contiguous slice from float a * CPG * KH * KW, so a kernel split
+ * across threads gets its weights by a pointer offset.
  */
 #include "kernels.h"
 
 /*
- * Register-blocked conv kernels. A dense conv is an outer product summed
- * over (c, kh, kw): a tile of ROWS output channels by a few vectors of
- * output positions is accumulated in registers, each step broadcasting one
- * weight per output channel and loading one vector of x per column vector.
- * The generator unrolls the tile into named variables, so that both gcc
- * and clang keep them in registers. A tile of 4 x 3 vectors needs 12
- * accumulators, 3 loads and a broadcast, which fit the 16 vector registers
- * of SSE2 and AVX2. The vectors are those of the target (see kernels.h).
+ * Register tiles. A tile of ROWS output channels by VECTORS vectors of
+ * positions is accumulated in registers, each step of k broadcasting one
+ * weight per output channel and loading one vector of the panel per
+ * column vector. The generator unrolls the tile into named variables, so
+ * that both gcc and clang keep them in registers. A tile of 4 x 3 vectors
+ * needs 12 accumulators, 3 loads and a broadcast, which fit the 16 vector
+ * registers of AVX2. The vectors are those of the target (see kernels.h).
  */
-enum { CONV_ROWS = 4, CONV_VECTORS = 3 };
+enum { CONV_ROWS = CG_CONV_BLOCK, CONV_VECTORS = 3 };
 
-/* What a fast conv kernel writes after its sums: bias, residual, activation and shuffle. */
-typedef struct {
-    bool bias;
-    bool residual;
-    bool shuffled;
-    cg_act act;
-} conv_epilogue;
-
-/* The output channel that local channel `oc` (a C expression) is written to. */
-static const char *conv_output_channel(const conv_epilogue *e, const char *oc)
+const char *conv_output_channel(const conv_epilogue *e, const char *oc)
 {
     if (!e->shuffled)
         return oc;
@@ -34,215 +37,289 @@ static const char *conv_output_channel(const conv_epilogue *e, const char *oc)
                         oc, oc);
 }
 
-/* Declares the accumulators a<row>_<vector> of a tile, set to the bias when there is one. */
-static void emit_tile_accumulators(FILE *f, const char *indent, int rows, int vectors,
-                                   const conv_epilogue *e)
+/*
+ * Stores the accumulators a<row>_<vector> of a tile to `count` positions
+ * (a C expression, at most vectors * VL) from `position` of the output
+ * plane, adding the residual and applying the activation.
+ */
+static void emit_tile_store(FILE *f, const char *indent, int rows, int vectors, const char *position,
+                            const char *count, const conv_epilogue *e)
 {
+    const char *channel = conv_output_channel(e, "(oc0 + i)");
+    fprintf(f, "%s{\n%s    float t[%d][%d * VL];\n", indent, indent, rows, vectors);
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < vectors; j++)
+            fprintf(f, "%s    memcpy(t[%d] + %d * VL, &a%d_%d, sizeof a%d_%d);\n", indent, i, j, i,
+                    j, i, j);
+    fprintf(f, "%s    for (int i = 0; i < %d; i++) {\n", indent, rows);
+    fprintf(f, "%s        float *yo = y + (long)%s * PLANE + %s;\n", indent, channel, position);
+    if (e->residual)
+        fprintf(f, "%s        const float *ro = r + (long)(oc0 + i) * PLANE + %s;\n", indent,
+                position);
+    fprintf(f, "%s        for (int l = 0; l < %s; l++)\n%s            yo[l] = %s;\n", indent,
+            count, indent, act_call(e->act, e->residual ? "t[i][l] + ro[l]" : "t[i][l]"));
+    fprintf(f, "%s    }\n%s}\n", indent, indent);
+}
+
+/*
+ * The sums of one tile step, inside the reduction loops the caller opens:
+ * xs points at the tile's first input value and ws at the ROWS packed
+ * weights of this (c, kh, kw), so a<row>_<vector> += ws[row] * xs[vector].
+ */
+static void emit_tile_products(FILE *f, const char *indent, int rows, int vectors)
+{
+    for (int j = 0; j < vectors; j++)
+        fprintf(f, "%svfloat x%d;\n%smemcpy(&x%d, xs + %d * VL, sizeof x%d);\n", indent, j, indent,
+                j, j, j);
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < vectors; j++)
+            fprintf(f, "%sa%d_%d += ws[%d] * x%d;\n", indent, i, j, i, j);
+}
+
+/*
+ * Opens part 0 (full blocks of CONV_ROWS output channels) or part 1 (the
+ * remaining channels) of group g of a conv body and returns its rows; 0
+ * when the part is empty and nothing was written. The block's packed
+ * weights start at wb.
+ */
+static int open_channel_block(FILE *f, const char *indent, int part, int group_channels)
+{
+    int tail = group_channels % CONV_ROWS;
+    int rows = part == 0 ? CONV_ROWS : tail;
+    if (rows == 0 || (part == 0 && group_channels < CONV_ROWS))
+        return 0;
+    if (part == 0)
+        fprintf(f, "%sfor (int oc0 = g * OCPG; oc0 + %d <= (g + 1) * OCPG; oc0 += %d) {\n", indent,
+                rows, rows);
+    else
+        fprintf(f, "%s{\n%s    const int oc0 = (g + 1) * OCPG - %d; /* the group's last %d channels */\n",
+                indent, indent, rows, rows);
+    fprintf(f, "%s    const float *wb = w + (long)oc0 * CPG * KH * KW;\n", indent);
+    return rows;
+}
+
+/*
+ * The im2col panel of emit_panel_body: the largest row of positions it
+ * takes, in bytes, before a conv falls back to emit_direct_body, and its
+ * size, a quarter of a 512 KiB L2 cache.
+ * NOTE: the panel is a local array, so every thread that runs a conv
+ * kernel needs 128 KiB of stack for it.
+ */
+enum { PANEL_ROW_MAX_BYTES = 64 * 1024, PANEL_FLOATS = 32 * 1024 };
+
+/*
+ * Output rows per panel, at most 24 vectors of positions so that the panel
+ * has room for a useful chunk of k. The count minimizes an estimated cost:
+ * the tiles of 3 vectors over the plane, where the partial tile at the end
+ * costs as much as a full one, plus the rereads of the weights.
+ */
+static int panel_rows(int out_height, int out_width, int lanes)
+{
+    int tile = CONV_VECTORS * lanes;
+    int best = 1;
+    double best_cost = 0;
+    for (int rows = 1; rows <= out_height; rows++) {
+        if (rows > 1 && rows * out_width > 8 * tile)
+            break;
+        /* tiles over the whole plane, plus a block's weight reads at 1/8 of a tile */
+        int blocks = (out_height + rows - 1) / rows, last = out_height - (blocks - 1) * rows;
+        int tiles = (blocks - 1) * ((rows * out_width + tile - 1) / tile) +
+                    (last * out_width + tile - 1) / tile;
+        double cost = tiles + blocks / 8.0;
+        if (rows == 1 || cost < best_cost) {
+            best = rows;
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
+/* Positions of a panel row rounded up to whole tiles, so that a tile never reads past it. */
+static int panel_width(int out_height, int out_width, int lanes)
+{
+    int tile = CONV_VECTORS * lanes;
+    int positions = panel_rows(out_height, out_width, lanes) * out_width;
+    return (positions + tile - 1) / tile * tile;
+}
+
+/* Whether a conv with this output plane fits emit_panel_body. */
+static bool panel_fits(int out_height, int out_width, int lanes)
+{
+    return (long)panel_width(out_height, out_width, lanes) * 4 <= PANEL_ROW_MAX_BYTES;
+}
+
+/*
+ * A panel tile: `rows` output channels from oc0 by `vectors` vectors of
+ * positions from q of the panel, summed over its kc rows. The first chunk
+ * of k starts from the bias and a later one from the partial sums in y.
+ * The last chunk applies the epilogue, and an earlier one stores the sums.
+ */
+static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, const char *count,
+                            bool chunked, const conv_epilogue *e)
+{
+    const char *in = arena_printf("%s    ", indent);
     for (int i = 0; i < rows; i++) {
         fprintf(f, "%svfloat", indent);
         for (int j = 0; j < vectors; j++)
             fprintf(f, "%s a%d_%d = {0}", j ? "," : "", i, j);
         fprintf(f, ";\n");
-        for (int j = 0; e->bias && j < vectors; j++)
-            fprintf(f, "%sa%d_%d += b[oc0 + %d];\n", indent, i, j, i);
     }
-}
-
-/*
- * Stores accumulator a<row>_<vector> to positions `position` + j * VL ... of
- * the output plane, `count` of them (a C expression, at most VL), adding
- * the residual and applying the activation.
- */
-static void emit_tile_store(FILE *f, const char *indent, int rows, int vectors, const char *position,
-                            const char *count, const conv_epilogue *e)
-{
-    for (int i = 0; i < rows; i++) {
-        for (int j = 0; j < vectors; j++) {
-            const char *at = j ? arena_printf("%s + %d * VL", position, j) : position;
-            fprintf(f, "%s{\n%s    float t[VL];\n", indent, indent);
-            fprintf(f, "%s    float *yo = y + (long)%s * PLANE + %s;\n", indent,
-                    conv_output_channel(e, arena_printf("(oc0 + %d)", i)), at);
-            if (e->residual)
-                fprintf(f, "%s    const float *ro = r + (long)(oc0 + %d) * PLANE + %s;\n", indent, i,
-                        at);
-            fprintf(f, "%s    memcpy(t, &a%d_%d, sizeof t);\n", indent, i, j);
-            fprintf(f, "%s    for (int l = 0; l < %s; l++)\n%s        yo[l] = %s;\n%s}\n", indent,
-                    count, indent, act_call(e->act, e->residual ? "t[l] + ro[l]" : "t[l]"), indent);
-        }
-    }
-}
-
-/*
- * A pointwise tile: `rows` output channels from oc0 by `vectors` vectors of
- * positions from p, Y[oc][p] = sum over c of W[oc][c] * X[c][p].
- */
-static void emit_pointwise_tile(FILE *f, const char *indent, int rows, int vectors,
-                                const conv_epilogue *e)
-{
-    emit_tile_accumulators(f, indent, rows, vectors, e);
-    fprintf(f, "%sfor (int c = 0; c < C; c++) {\n", indent);
-    fprintf(f, "%s    const float *xc = x + (long)c * PLANE + p;\n", indent);
-    fprintf(f, "%s    const float *wc = w + (long)oc0 * C + c;\n", indent);
-    for (int j = 0; j < vectors; j++)
-        fprintf(f, "%s    vfloat x%d;\n%s    memcpy(&x%d, xc + %d * VL, sizeof x%d);\n", indent, j, indent,
-                j, j, j);
-    for (int i = 0; i < rows; i++) {
-        fprintf(f, "%s    {\n%s        const float wi = wc[%d * C];\n", indent, indent, i);
+    const char *bias_indent = chunked ? in : indent;
+    if (chunked)
+        fprintf(f, "%sif (k0 == 0) {\n", indent);
+    for (int i = 0; i < rows && e->bias; i++)
         for (int j = 0; j < vectors; j++)
-            fprintf(f, "%s        a%d_%d += wi * x%d;\n", indent, i, j, j);
-        fprintf(f, "%s    }\n", indent);
+            fprintf(f, "%sa%d_%d += b[oc0 + %d];\n", bias_indent, i, j, i);
+    if (chunked) {
+        fprintf(f, "%s} else {\n", indent);
+        fprintf(f, "%s{\n%s    float t[%d][%d * VL] = {{0}};\n", in, in, rows, vectors);
+        fprintf(f, "%s    for (int i = 0; i < %d; i++) {\n", in, rows);
+        fprintf(f, "%s        const float *yo = y + (long)%s * PLANE + oh0 * OW + q;\n", in,
+                conv_output_channel(e, "(oc0 + i)"));
+        fprintf(f, "%s        for (int l = 0; l < %s; l++)\n%s            t[i][l] = yo[l];\n",
+                in, count, in);
+        fprintf(f, "%s    }\n", in);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < vectors; j++)
+                fprintf(f, "%s    memcpy(&a%d_%d, t[%d] + %d * VL, sizeof a%d_%d);\n", in, i, j, i,
+                        j, i, j);
+        fprintf(f, "%s}\n%s}\n", in, indent);
     }
+    fprintf(f, "%sfor (int k = 0; k < kc; k++) {\n", indent);
+    fprintf(f, "%s    const float *xs = panel[k] + q, *ws = wb + (long)(k0 + k) * %d;\n", indent,
+            rows);
+    emit_tile_products(f, arena_printf("%s    ", indent), rows, vectors);
     fprintf(f, "%s}\n", indent);
-    emit_tile_store(f, indent, rows, vectors, "p", "VL", e);
-}
-
-/* Positions p to PLANE - 1, fewer than VL, of `rows` output channels, one at a time. */
-static void emit_pointwise_tail(FILE *f, const char *indent, int rows, const conv_epilogue *e)
-{
-    fprintf(f, "%sfor (; p < PLANE; p++) {\n", indent);
-    fprintf(f, "%s    for (int i = 0; i < %d; i++) {\n", indent, rows);
-    fprintf(f, "%s        const float *wo = w + (long)(oc0 + i) * C;\n", indent);
-    fprintf(f, "%s        float acc = %s;\n", indent, e->bias ? "b[oc0 + i]" : "0.0f");
-    fprintf(f, "%s        for (int c = 0; c < C; c++)\n"
-               "%s            acc += wo[c] * x[(long)c * PLANE + p];\n", indent, indent);
-    fprintf(f, "%s        y[(long)%s * PLANE + p] = %s;\n", indent,
-            conv_output_channel(e, "(oc0 + i)"),
-            act_call(e->act, e->residual ? "acc + r[(long)(oc0 + i) * PLANE + p]" : "acc"));
-    fprintf(f, "%s    }\n%s}\n", indent, indent);
+    if (!chunked) {
+        emit_tile_store(f, indent, rows, vectors, "oh0 * OW + q", count, e);
+        return;
+    }
+    fprintf(f, "%sif (k0 + kc == K) {\n", indent);
+    emit_tile_store(f, in, rows, vectors, "oh0 * OW + q", count, e);
+    fprintf(f, "%s} else {\n", indent);
+    conv_epilogue partial = {false, false, e->shuffled, CG_ACT_NONE};
+    emit_tile_store(f, in, rows, vectors, "oh0 * OW + q", count, &partial);
+    fprintf(f, "%s}\n", indent);
 }
 
 /*
- * Opens part 0 (full blocks of CONV_ROWS output channels) or part 1 (the
- * remaining channels) of a conv body and returns its rows; 0 when the part
- * is empty and nothing was written.
+ * The body of a conv other than depthwise as a matrix product per group:
+ * per block of ROWS_PER_PANEL output rows, group g and chunk of KC values
+ * of k = (c, kh, kw), the input values are gathered into an im2col panel,
+ * panel[k - k0][q] = x at (g * CPG + c, oh * SH - PH + kh * DH, ow * SW -
+ * PW + kw * DW) for position q = (oh - oh0) * OW + ow, zero in the padding
+ * and past the last position. Register tiles then multiply the packed
+ * weights by the panel with unit-stride loads, whatever the stride,
+ * padding and dilation.
  */
-static int open_channel_block(FILE *f, int part, int out_channels)
+static void emit_panel_body(FILE *f, int group_channels, int reduction, int out_height,
+                            int out_width, int lanes, const conv_epilogue *e)
 {
-    int tail = out_channels % CONV_ROWS;
-    int rows = part == 0 ? CONV_ROWS : tail;
-    if (rows == 0 || (part == 0 && out_channels < CONV_ROWS))
-        return 0;
-    if (part == 0)
-        fprintf(f, "    for (int oc0 = 0; oc0 + %d <= OC; oc0 += %d) {\n", rows, rows);
-    else
-        fprintf(f, "    {\n        const int oc0 = OC - %d; /* the last %d output channels */\n",
-                rows, rows);
-    return rows;
-}
-
-/* The body of a 1x1 conv with stride 1, no padding and one group: blocks of output channels. */
-static void emit_pointwise_body(FILE *f, int out_channels, const conv_epilogue *e)
-{
+    int width = panel_width(out_height, out_width, lanes);
+    int chunk = PANEL_FLOATS / width;
+    bool chunked = reduction > chunk;
+    fprintf(f, "    /* positions: ROWS_PER_PANEL output rows, QP of them rounded up to whole vectors */\n"
+               "    enum { K = CPG * KH * KW, ROWS_PER_PANEL = %d, QP = %d, KC = %d };\n",
+            panel_rows(out_height, out_width, lanes), width, chunk);
+    fprintf(f, "    float panel[KC < K ? KC : K][QP];\n");
+    fprintf(f, "    for (int oh0 = 0; oh0 < OH; oh0 += ROWS_PER_PANEL) {\n"
+               "        const int nrows = OH - oh0 < ROWS_PER_PANEL ? OH - oh0 : ROWS_PER_PANEL;\n"
+               "        const int nq = nrows * OW;\n"
+               "        for (int g = 0; g < GROUPS; g++) {\n"
+               "            for (int k0 = 0; k0 < K; k0 += KC) {\n"
+               "                const int kc = K - k0 < KC ? K - k0 : KC;\n"
+               "                for (int k = 0; k < kc; k++) {\n"
+               "                    const int c = g * CPG + (k0 + k) / (KH * KW);\n"
+               "                    const int kh = (k0 + k) / KW %% KH, kw = (k0 + k) %% KW;\n"
+               "                    /* the columns ow in [lo, hi) read inside the input */\n"
+               "                    int lo = kw * DW < PW ? (PW - kw * DW + SW - 1) / SW : 0;\n"
+               "                    int hi = (W + PW - kw * DW + SW - 1) / SW;\n"
+               "                    hi = hi < OW ? hi : OW;\n"
+               "                    lo = lo < hi ? lo : hi;\n"
+               "                    for (int r = 0; r < nrows; r++) {\n"
+               "                        float *row = panel[k] + r * OW;\n"
+               "                        const int ih = (oh0 + r) * SH - PH + kh * DH;\n"
+               "                        if (ih < 0 || ih >= H) {\n"
+               "                            memset(row, 0, sizeof(float) * OW);\n"
+               "                            continue;\n"
+               "                        }\n"
+               "                        const float *xr = x + ((long)c * H + ih) * W;\n"
+               "                        for (int ow = 0; ow < lo; ow++)\n"
+               "                            row[ow] = 0.0f;\n"
+               "                        for (int ow = lo; ow < hi; ow++)\n"
+               "                            row[ow] = xr[ow * SW - PW + kw * DW];\n"
+               "                        for (int ow = hi; ow < OW; ow++)\n"
+               "                            row[ow] = 0.0f;\n"
+               "                    }\n"
+               "                    for (int q = nq; q < QP; q++)\n"
+               "                        panel[k][q] = 0.0f;\n"
+               "                }\n");
     for (int part = 0; part < 2; part++) {
-        int rows = open_channel_block(f, part, out_channels);
+        int rows = open_channel_block(f, "                ", part, group_channels);
         if (rows == 0)
             continue;
-        fprintf(f, "        int p = 0;\n");
-        fprintf(f, "        for (; p + %d * VL <= PLANE; p += %d * VL) {\n", CONV_VECTORS,
+        fprintf(f, "                    int q = 0;\n");
+        fprintf(f, "                    for (; q + %d * VL <= nq; q += %d * VL) {\n", CONV_VECTORS,
                 CONV_VECTORS);
-        emit_pointwise_tile(f, "            ", rows, CONV_VECTORS, e);
-        fprintf(f, "        }\n        for (; p + VL <= PLANE; p += VL) {\n");
-        emit_pointwise_tile(f, "            ", rows, 1, e);
-        fprintf(f, "        }\n");
-        emit_pointwise_tail(f, "        ", rows, e);
-        fprintf(f, "    }\n");
+        emit_panel_tile(f, "                        ", rows, CONV_VECTORS,
+                        arena_printf("%d * VL", CONV_VECTORS), chunked, e);
+        fprintf(f, "                    }\n"
+                   "                    if (q < nq) { /* the last nq - q positions, fewer than a tile */\n");
+        emit_panel_tile(f, "                        ", rows, CONV_VECTORS, "nq - q", chunked, e);
+        fprintf(f, "                    }\n                }\n");
     }
+    fprintf(f, "            }\n        }\n    }\n");
 }
 
 /*
- * A dense conv tile of `rows` output channels from oc0 by `vectors`
- * vectors of row oh from column ow, every input column inside the input:
- * ow >= PW and ow + vectors * VL <= INTERIOR_END.
+ * The body of a conv whose output rows are too wide for the panel: one
+ * output value at a time, reading the packed weights of its block, where
+ * consecutive values of k are `rows` floats apart.
  */
-static void emit_dense_tile(FILE *f, const char *indent, int rows, int vectors,
-                            const conv_epilogue *e)
+static void emit_direct_body(FILE *f, bool bias, bool residual, bool shuffled, cg_act act)
 {
-    emit_tile_accumulators(f, indent, rows, vectors, e);
-    fprintf(f, "%sfor (int c = 0; c < C; c++) {\n", indent);
-    fprintf(f, "%s    for (int kh = kh0; kh < kh1; kh++) {\n", indent);
-    fprintf(f, "%s        const float *xr = x + ((long)c * H + oh * SH - PH + kh) * W + ow - PW;\n",
-            indent);
-    fprintf(f, "%s        const float *wr = w + ((long)oc0 * C + c) * KH * KW + kh * KW;\n", indent);
-    fprintf(f, "%s        for (int kw = 0; kw < KW; kw++) {\n", indent);
-    for (int j = 0; j < vectors; j++)
-        fprintf(f, "%s            vfloat x%d;\n%s            memcpy(&x%d, xr + kw + %d * VL, "
-                   "sizeof x%d);\n", indent, j, indent, j, j, j);
-    for (int i = 0; i < rows; i++) {
-        fprintf(f, "%s            {\n%s                const float wi = wr[%d * C * KH * KW + kw];\n",
-                indent, indent, i);
-        for (int j = 0; j < vectors; j++)
-            fprintf(f, "%s                a%d_%d += wi * x%d;\n", indent, i, j, j);
-        fprintf(f, "%s            }\n", indent);
-    }
-    fprintf(f, "%s        }\n%s    }\n%s}\n", indent, indent, indent);
-    emit_tile_store(f, indent, rows, vectors, "oh * OW + ow", "VL", e);
+    fprintf(f, "\n    for (int oc = 0; oc < OC; oc++) {\n"
+               "        /* the packed weights: block of %d channels from the group's start */\n"
+               "        const int block = oc %% OCPG / %d * %d;\n"
+               "        const int rows = OCPG - block < %d ? OCPG - block : %d;\n"
+               "        const float *wo = w + (long)(oc - oc %% OCPG + block) * CPG * KH * KW +\n"
+               "                          (oc %% OCPG - block);\n"
+               "        const float *xg = x + (long)(oc / OCPG) * CPG * H * W;\n%s",
+            CONV_ROWS, CONV_ROWS, CONV_ROWS, CONV_ROWS, CONV_ROWS,
+            shuffled ? "        const int out = ((BASE + oc) % PER_GROUP) * SHUFFLE_GROUPS +\n"
+                       "                        (BASE + oc) / PER_GROUP;\n"
+                     : "        const int out = oc;\n");
+    fprintf(f, "        for (int oh = 0; oh < OH; oh++) {\n"
+               "            for (int ow = 0; ow < OW; ow++) {\n"
+               "                float acc = %s;\n"
+               "                for (int ic = 0; ic < CPG; ic++) {\n"
+               "                    for (int kh = 0; kh < KH; kh++) {\n"
+               "                        const int ih = oh * SH - PH + kh * DH;\n"
+               "                        if (ih < 0 || ih >= H)\n"
+               "                            continue;\n"
+               "                        for (int kw = 0; kw < KW; kw++) {\n"
+               "                            const int iw = ow * SW - PW + kw * DW;\n"
+               "                            if (iw >= 0 && iw < W)\n"
+               "                                acc += xg[((long)ic * H + ih) * W + iw] *\n"
+               "                                       wo[(long)((ic * KH + kh) * KW + kw) * rows];\n"
+               "                        }\n"
+               "                    }\n"
+               "                }\n"
+               "                y[((long)out * OH + oh) * OW + ow] = %s;\n"
+               "            }\n"
+               "        }\n"
+               "    }\n}\n\n",
+            bias ? "b[oc]" : "0.0f",
+            act_call(act, residual ? "acc + r[((long)oc * OH + oh) * OW + ow]" : "acc"));
 }
 
-/*
- * A dense conv tile of `rows` output channels by one vector from column ow,
- * of which `count` columns are stored. Each input value is loaded on its
- * own and zero outside the input: for the padded borders, the tail, and
- * every column of a strided conv.
- */
-static void emit_dense_border_tile(FILE *f, const char *indent, int rows, const conv_epilogue *e)
+/* Floats in a vector of the target: the VL of the generated code. */
+static int target_lanes(cg_target target)
 {
-    emit_tile_accumulators(f, indent, rows, 1, e);
-    fprintf(f, "%sfor (int c = 0; c < C; c++) {\n", indent);
-    fprintf(f, "%s    for (int kh = kh0; kh < kh1; kh++) {\n", indent);
-    fprintf(f, "%s        const float *xr = x + ((long)c * H + oh * SH - PH + kh) * W;\n", indent);
-    fprintf(f, "%s        const float *wr = w + ((long)oc0 * C + c) * KH * KW + kh * KW;\n", indent);
-    fprintf(f, "%s        for (int kw = 0; kw < KW; kw++) {\n", indent);
-    fprintf(f, "%s            float t[VL];\n"
-               "%s            vfloat x0;\n"
-               "%s            for (int l = 0; l < VL; l++) {\n"
-               "%s                const int iw = (ow + l) * SW - PW + kw;\n"
-               "%s                t[l] = l < count && iw >= 0 && iw < W ? xr[iw] : 0.0f;\n"
-               "%s            }\n"
-               "%s            memcpy(&x0, t, sizeof x0);\n",
-            indent, indent, indent, indent, indent, indent, indent);
-    for (int i = 0; i < rows; i++)
-        fprintf(f, "%s            a%d_0 += wr[%d * C * KH * KW + kw] * x0;\n", indent, i, i);
-    fprintf(f, "%s        }\n%s    }\n%s}\n", indent, indent, indent);
-    emit_tile_store(f, indent, rows, 1, "oh * OW + ow", "count", e);
-}
-
-/*
- * The body of a conv with dilation 1 and one group, per block of output
- * channels and output row. With stride 1, the left padded columns and the
- * tail go through border tiles and the columns between through register
- * tiles. With a larger stride, every column goes through border tiles.
- */
-static void emit_dense_body(FILE *f, int out_channels, int left, bool strided,
-                            const conv_epilogue *e)
-{
-    for (int part = 0; part < 2; part++) {
-        int rows = open_channel_block(f, part, out_channels);
-        if (rows == 0)
-            continue;
-        fprintf(f, "        for (int oh = 0; oh < OH; oh++) {\n"
-                   "            /* the kernel rows inside the input */\n"
-                   "            const int kh0 = oh * SH < PH ? PH - oh * SH : 0;\n"
-                   "            const int kh1 = oh * SH - PH + KH > H ? H + PH - oh * SH : KH;\n"
-                   "            int ow = 0;\n");
-        if (left > 0 && !strided) {
-            fprintf(f, "            for (; ow < %d; ow += VL) {\n"
-                       "                const int count = %d - ow < VL ? %d - ow : VL;\n",
-                    left, left, left);
-            emit_dense_border_tile(f, "                ", rows, e);
-            fprintf(f, "            }\n            ow = %d;\n", left);
-        }
-        if (!strided) {
-            fprintf(f, "            for (; ow + %d * VL <= INTERIOR_END; ow += %d * VL) {\n",
-                    CONV_VECTORS, CONV_VECTORS);
-            emit_dense_tile(f, "                ", rows, CONV_VECTORS, e);
-            fprintf(f, "            }\n            for (; ow + VL <= INTERIOR_END; ow += VL) {\n");
-            emit_dense_tile(f, "                ", rows, 1, e);
-            fprintf(f, "            }\n");
-        }
-        fprintf(f, "            for (; ow < OW; ow += VL) {\n"
-                   "                const int count = OW - ow < VL ? OW - ow : VL;\n");
-        emit_dense_border_tile(f, "                ", rows, e);
-        fprintf(f, "            }\n        }\n    }\n");
+    switch (target) {
+    case CG_TARGET_AVX512: return 16;
+    case CG_TARGET_AVX2: return 8;
+    default: return 1;
     }
 }
 
@@ -291,49 +368,100 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
         fprintf(f, "    enum { SHUFFLE_GROUPS = %d, PER_GROUP = %d, BASE = %d };\n",
                 s->shuffle_groups, s->shuffle_channels / s->shuffle_groups, s->shuffle_base);
 
-    /* The shape picks the kernel: register-blocked where one exists, else the direct loops. */
+    /* Depthwise convs have kernels of their own; every other conv reads packed weights. */
     conv_epilogue e = {bias, residual, shuffled, s->act};
-    bool dense = n->attr.conv.groups == 1 && w->dh == 1 && w->dw == 1;
-    bool strided = w->sh != 1 || w->sw != 1;
-    bool pointwise = dense && !strided && w->kh == 1 && w->kw == 1 && w->ph == 0 && w->pw == 0;
-    if (dense) {
-        fprintf(f, "    enum { PLANE = OH * OW, INTERIOR_END = W - KW + PW + 1 };\n");
-        emit_vector_type(f, k->target);
-        fprintf(f, "\n");
-        if (pointwise)
-            emit_pointwise_body(f, n->shape.c, &e);
-        else
-            emit_dense_body(f, n->shape.c, w->pw < n->shape.w ? w->pw : n->shape.w, strided, &e);
+    if (!cg_conv_packed(g, n)) {
+        emit_depthwise_body(f, k->target, w, in, n->shape, &e);
         fprintf(f, "}\n\n");
         return name;
     }
-    fprintf(f, "\n    for (int oc = 0; oc < OC; oc++) {\n"
-               "        const float *wo = w + (long)oc * CPG * KH * KW;\n"
-               "        const float *xg = x + (long)(oc / OCPG) * CPG * H * W;\n%s",
-            shuffled ? "        const int out = ((BASE + oc) % PER_GROUP) * SHUFFLE_GROUPS +\n"
-                       "                        (BASE + oc) / PER_GROUP;\n"
-                     : "        const int out = oc;\n");
-    fprintf(f, "        for (int oh = 0; oh < OH; oh++) {\n"
-               "            for (int ow = 0; ow < OW; ow++) {\n"
-               "                float acc = %s;\n"
-               "                for (int ic = 0; ic < CPG; ic++) {\n"
-               "                    for (int kh = 0; kh < KH; kh++) {\n"
-               "                        const int ih = oh * SH - PH + kh * DH;\n"
-               "                        if (ih < 0 || ih >= H)\n"
-               "                            continue;\n"
-               "                        for (int kw = 0; kw < KW; kw++) {\n"
-               "                            const int iw = ow * SW - PW + kw * DW;\n"
-               "                            if (iw >= 0 && iw < W)\n"
-               "                                acc += xg[((long)ic * H + ih) * W + iw] *\n"
-               "                                       wo[(ic * KH + kh) * KW + kw];\n"
-               "                        }\n"
-               "                    }\n"
-               "                }\n"
-               "                y[((long)out * OH + oh) * OW + ow] = %s;\n"
-               "            }\n"
-               "        }\n"
-               "    }\n}\n\n",
-            bias ? "b[oc]" : "0.0f",
-            act_call(s->act, residual ? "acc + r[((long)oc * OH + oh) * OW + ow]" : "acc"));
+    int lanes = target_lanes(k->target);
+    if (panel_fits(n->shape.h, n->shape.w, lanes)) {
+        fprintf(f, "    enum { PLANE = OH * OW };\n");
+        emit_vector_type(f, k->target);
+        fprintf(f, "\n");
+        int groups = n->attr.conv.groups;
+        emit_panel_body(f, n->shape.c / groups, in.c / groups * w->kh * w->kw, n->shape.h,
+                        n->shape.w, lanes, &e);
+        fprintf(f, "}\n\n");
+        return name;
+    }
+    emit_direct_body(f, bias, residual, shuffled, s->act);
+    return name;
+}
+
+int conv_channel_block(const ir_graph *g, const cg_step *s, const ir_node *n)
+{
+    (void)g;
+    (void)s;
+    if (n->op != IR_CONV)
+        return 1;
+    return n->attr.conv.groups == 1 ? CONV_ROWS : 1;
+}
+
+/*
+ * Emits one output tile of a linear kernel: `rows` outputs from o, each
+ * summed in two vector accumulators over its row of w, then across their
+ * lanes. Every output is summed in the same order whatever the tile.
+ */
+static void emit_linear_tile(FILE *f, const char *indent, int rows, bool bias, cg_act act)
+{
+    for (int r = 0; r < rows; r++)
+        fprintf(f, "%svfloat s%d_0 = {0}, s%d_1 = {0};\n", indent, r, r);
+    fprintf(f, "%sint i = 0;\n", indent);
+    fprintf(f, "%sfor (; i + 2 * VL <= IN; i += 2 * VL) {\n", indent);
+    fprintf(f, "%s    vfloat x0, x1;\n"
+               "%s    memcpy(&x0, x + i, sizeof x0);\n"
+               "%s    memcpy(&x1, x + i + VL, sizeof x1);\n", indent, indent, indent);
+    for (int r = 0; r < rows; r++) {
+        fprintf(f, "%s    {\n", indent);
+        fprintf(f, "%s        const float *wr = w + (long)(o + %d) * IN + i;\n", indent, r);
+        fprintf(f, "%s        vfloat w0, w1;\n"
+                   "%s        memcpy(&w0, wr, sizeof w0);\n"
+                   "%s        memcpy(&w1, wr + VL, sizeof w1);\n", indent, indent, indent);
+        fprintf(f, "%s        s%d_0 += w0 * x0;\n%s        s%d_1 += w1 * x1;\n", indent, r, indent,
+                r);
+        fprintf(f, "%s    }\n", indent);
+    }
+    fprintf(f, "%s}\n", indent);
+    for (int r = 0; r < rows; r++) {
+        fprintf(f, "%s{\n", indent);
+        fprintf(f, "%s    float t[VL], acc = %s;\n", indent, bias ? arena_printf("b[o + %d]", r) : "0.0f");
+        fprintf(f, "%s    s%d_0 += s%d_1;\n%s    memcpy(t, &s%d_0, sizeof t);\n", indent, r, r,
+                indent, r);
+        fprintf(f, "%s    for (int l = 0; l < VL; l++)\n%s        acc += t[l];\n", indent, indent);
+        fprintf(f, "%s    for (int j = i; j < IN; j++)\n"
+                   "%s        acc += w[(long)(o + %d) * IN + j] * x[j];\n", indent, indent, r);
+        fprintf(f, "%s    y[o + %d] = %s;\n%s}\n", indent, r, act_call(act, "acc"), indent);
+    }
+}
+
+/*
+ * A linear layer, y = W x + b with W in PyTorch's [out][in] order: a
+ * matrix-vector product bound by reading W, so the kernel streams rows of
+ * W in vectors, four outputs at a time for independent accumulators.
+ */
+const char *emit_linear_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
+                               const ir_node *n)
+{
+    int in = g->nodes[n->inputs[0]].shape.c;
+    bool bias = s->bias_offset >= 0;
+    const char *name = arena_printf("linear_i%d_o%d%s%s", in, n->attr.linear.out,
+                                    bias ? "_bias" : "", act_suffix(s->act));
+    if (already_emitted(k, name))
+        return name;
+    FILE *f = k->f;
+    fprintf(f, "/* linear: %d -> %d features%s. */\n", in, n->attr.linear.out,
+            s->act ? arena_printf(", %s fused", act_suffix(s->act) + 1) : "");
+    fprintf(f, "static void %s(const float *restrict x, float *restrict y,\n"
+               "    const float *restrict w, const float *restrict b)\n{\n"
+               "    enum { IN = %d, OUT = %d };\n%s",
+            name, in, n->attr.linear.out, bias ? "" : "    (void)b; /* this layer has no bias */\n");
+    emit_vector_type(f, k->target);
+    fprintf(f, "\n    int o = 0;\n    for (; o + 4 <= OUT; o += 4) {\n");
+    emit_linear_tile(f, "        ", 4, bias, s->act);
+    fprintf(f, "    }\n    for (; o < OUT; o++) {\n");
+    emit_linear_tile(f, "        ", 1, bias, s->act);
+    fprintf(f, "    }\n}\n\n");
     return name;
 }

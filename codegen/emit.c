@@ -67,6 +67,8 @@ uint64_t cg_layout_hash(const cg_program *p)
         for (int k = 0; k < 4; k++)
             h = (h ^ fields[k]) * 1099511628211u;
     }
+    /* The block of packed conv weights (cg_conv_packed) is part of the layout. */
+    h = (h ^ (uint64_t)CG_CONV_BLOCK) * 1099511628211u;
     return h ^ (uint64_t)p->weight_count;
 }
 /* ---- the run function ---- */
@@ -196,6 +198,484 @@ static void emit_step(FILE *run, kernel_set *k, const cg_program *p, const cg_st
     emit_probe(run, p, s, y, (int)(s - p->steps));
 }
 
+/* ---- the threaded run function (cg_options.threads > 1) ---- */
+
+/*
+ * With N threads, NET_run hands every step to a pool of N - 1 worker
+ * threads and runs its own share on the calling thread. A step is split at
+ * its call site, never inside a kernel. The part of thread t calls the same
+ * kernel generator with the layer's node narrowed to its slice of output
+ * channels (or features), so the slice gets a kernel of its own name, and
+ * the pointers are offset to the slice. Each output element is computed by
+ * the same code as with one thread, which keeps the results bitwise equal.
+ * Dependent steps are separated by a barrier; two steps in a row that
+ * thread 0 runs alone need none.
+ *
+ * SPLIT_MIN_WORK is an estimate, in multiply-adds or elements, below which
+ * a split saves less than its barrier (about 1 us with the spinning
+ * barrier on a 2-core AMD EPYC, AVX2) costs.
+ * NOTE: the value is unmeasured. It assumes about 30 GFLOP/s for a small
+ * conv, so that 32768 multiply-adds take 1 to 2 us on one thread.
+ */
+enum { SPLIT_MIN_WORK = 32768 };
+
+static const char *tensor_ptr_at(const cg_program *p, int node, int64_t extra)
+{
+    cg_place place = p->places[node];
+    int64_t at = place.offset + extra;
+    if (place.buffer < 0)
+        return at ? arena_printf("input + %lld", (long long)at) : "input";
+    at += p->buffers[place.buffer].offset / (int64_t)sizeof(float);
+    return arena_printf("ws + %lld", (long long)at);
+}
+
+/* A copy of the graph whose nodes may be changed, to specialize a kernel for a slice. */
+static ir_graph *graph_copy(const ir_graph *g)
+{
+    ir_graph *copy = arena_alloc(sizeof *copy);
+    *copy = *g;
+    copy->nodes = arena_alloc(sizeof(ir_node) * (size_t)g->nnodes);
+    memcpy(copy->nodes, g->nodes, sizeof(ir_node) * (size_t)g->nnodes);
+    return copy;
+}
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/*
+ * The units that step s splits over (output channels, or output features
+ * of a linear layer), 0 when it runs on thread 0 alone. Sets *block to the
+ * multiple that slices start at and *work to an estimate of the step's
+ * cost in multiply-adds or elements.
+ */
+static int64_t split_units(const cg_program *p, const cg_step *s, int64_t *block, int64_t *work)
+{
+    const ir_graph *g = p->graph;
+    const ir_node *n = &g->nodes[s->layer];
+    ir_shape in = n->ninputs > 0 ? g->nodes[n->inputs[0]].shape : n->shape;
+    *block = 1;
+    *work = ir_shape_elements(n->shape);
+    switch (s->op) {
+    case IR_CONV: {
+        const ir_window *w = &n->attr.conv.win;
+        /* Slices of a grouped conv hold whole groups. */
+        int64_t ocpg = n->attr.conv.groups > 1 ? n->shape.c / n->attr.conv.groups : 1;
+        int64_t kernel_block = conv_channel_block(g, s, n);
+        *block = kernel_block / gcd64(kernel_block, ocpg) * ocpg;
+        *work *= (int64_t)(in.c / n->attr.conv.groups) * w->kh * w->kw;
+        return n->shape.c;
+    }
+    case IR_LINEAR:
+        *block = conv_channel_block(g, s, n);
+        *work *= in.c;
+        return n->attr.linear.out;
+    case IR_MAXPOOL:
+    case IR_AVGPOOL:
+        *work *= (int64_t)n->attr.pool.win.kh * n->attr.pool.win.kw;
+        return n->shape.c;
+    case IR_GLOBAL_AVGPOOL:
+        *work = ir_shape_elements(in);
+        return n->shape.c;
+    case IR_BN:
+    case IR_RELU:
+    case IR_RELU6:
+    case IR_HARDSWISH:
+    case IR_HARDSIGMOID:
+    case IR_SIGMOID:
+    case IR_ADD:
+    case IR_MUL:
+    case IR_CONCAT:
+        return n->shape.c;
+    default:
+        return 0; /* shuffle, zero */
+    }
+}
+
+/* The output pointer of step s: a conv with a shuffle fused in writes relative to the shuffled tensor. */
+static int64_t output_shift(const cg_program *p, const cg_step *s)
+{
+    const ir_node *n = &p->graph->nodes[s->layer];
+    if (s->shuffle_groups > 0 && s->op == IR_CONV)
+        return -(int64_t)s->shuffle_base * n->shape.h * n->shape.w;
+    return 0;
+}
+
+/*
+ * Writes the kernel calls of step s for output channels (or features)
+ * [a, b), each line starting with `indent`. A shuffle or zero step never
+ * splits: a and b are 0, and the call covers the whole step.
+ */
+static void emit_slice_call(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
+                            int64_t a, int64_t b, const char *indent)
+{
+    const ir_graph *g = p->graph;
+    const ir_node *n = &g->nodes[s->layer];
+    ir_shape in = n->ninputs > 0 ? g->nodes[n->inputs[0]].shape : n->shape;
+    int64_t plane = (int64_t)n->shape.h * n->shape.w;
+    int64_t in_plane = (int64_t)in.h * in.w;
+    int count = (int)(b - a);
+    const char *y = tensor_ptr_at(p, s->node, output_shift(p, s) + a * plane);
+    const char *x = n->ninputs > 0 ? tensor_ptr_at(p, n->inputs[0], a * in_plane) : "";
+    ir_graph *copy = graph_copy(g);
+    ir_node *sn = &copy->nodes[s->layer];
+    ir_node node = *n;
+    node.shape.c = count;
+    cg_step step = *s;
+
+    switch (s->op) {
+    case IR_CONV: {
+        int groups = n->attr.conv.groups;
+        int ocpg = n->shape.c / groups;
+        int cpg = in.c / groups;
+        sn->shape.c = count;
+        sn->attr.conv.out = count;
+        if (groups > 1) {
+            sn->attr.conv.groups = count / ocpg;
+            copy->nodes[n->inputs[0]].shape.c = count / ocpg * cpg;
+        }
+        if (s->shuffle_groups > 0) {
+            step.shuffle_base += (int)a;
+            y = tensor_ptr_at(p, s->node, output_shift(p, s));
+        }
+        x = tensor_ptr_at(p, n->inputs[0], groups > 1 ? a / ocpg * cpg * in_plane : 0);
+        const char *name = emit_conv_kernel(k, copy, &step, sn);
+        const char *bias = s->bias_offset >= 0 ? weight_ptr(s->bias_offset + a) : "NULL";
+        const char *residual =
+            s->residual >= 0 ? arena_printf(", %s", tensor_ptr_at(p, s->residual, a * plane)) : "";
+        const ir_window *w = &n->attr.conv.win;
+        fprintf(run, "%s%s(%s, %s, %s, %s%s);\n", indent, name, x, y,
+                weight_ptr(s->weight_offset + a * cpg * w->kh * w->kw), bias, residual);
+        break;
+    }
+    case IR_LINEAR: {
+        sn->attr.linear.out = count;
+        sn->shape.c = count;
+        const char *name = emit_linear_kernel(k, copy, s, sn);
+        fprintf(run, "%s%s(%s, %s, %s, %s);\n", indent, name, tensor_ptr(p, n->inputs[0]),
+                tensor_ptr_at(p, s->node, a), weight_ptr(s->weight_offset + a * in.c),
+                s->bias_offset >= 0 ? weight_ptr(s->bias_offset + a) : "NULL");
+        break;
+    }
+    case IR_BN:
+        fprintf(run, "%s%s(%s, %s, %s, %s);\n", indent, emit_bn_kernel(k, s, &node), x, y,
+                weight_ptr(s->weight_offset + a), weight_ptr(s->bias_offset + a));
+        break;
+    case IR_RELU:
+    case IR_RELU6:
+    case IR_HARDSWISH:
+    case IR_HARDSIGMOID:
+    case IR_SIGMOID:
+        fprintf(run, "%s%s(%s, %s);\n", indent, emit_activation_kernel(k, &node), x, y);
+        break;
+    case IR_MAXPOOL:
+    case IR_AVGPOOL:
+        sn->shape.c = count;
+        copy->nodes[n->inputs[0]].shape.c = count;
+        fprintf(run, "%s%s(%s, %s);\n", indent, emit_pool_kernel(k, copy, sn), x, y);
+        break;
+    case IR_GLOBAL_AVGPOOL:
+        sn->shape.c = count;
+        copy->nodes[n->inputs[0]].shape.c = count;
+        fprintf(run, "%s%s(%s, %s);\n", indent, emit_simple_kernel(k, copy, s, sn), x, y);
+        break;
+    case IR_ADD:
+    case IR_MUL: {
+        ir_shape second = g->nodes[n->inputs[1]].shape;
+        int64_t second_plane = (int64_t)second.h * second.w;
+        sn->shape.c = count;
+        fprintf(run, "%s%s(%s, %s, %s);\n", indent, emit_simple_kernel(k, copy, s, sn), x,
+                tensor_ptr_at(p, n->inputs[1], a * second_plane), y);
+        break;
+    }
+    case IR_SHUFFLE:
+        fprintf(run, "%s%s(%s, %s);\n", indent, emit_simple_kernel(k, g, s, n), x, y);
+        break;
+    case IR_ZERO:
+        fprintf(run, "%smemset(%s, 0, sizeof(float) * %lld);\n", indent, y,
+                (long long)ir_shape_elements(n->shape));
+        break;
+    case IR_CONCAT: {
+        /* The slice [a, b) of the output channels; inputs written in place need no copy. */
+        int64_t first = 0;
+        cg_place out = p->places[s->node];
+        const char *base = tensor_ptr(p, s->node);
+        for (int i = 0; i < n->ninputs; i++) {
+            int input = n->inputs[i];
+            int channels = g->nodes[input].shape.c;
+            cg_place src = p->places[input];
+            bool in_place = src.buffer == out.buffer && src.offset == out.offset + first * plane;
+            int64_t lo = a > first ? a : first;
+            int64_t hi = b < first + channels ? b : first + channels;
+            if (!in_place && lo < hi && s->shuffle_groups > 0)
+                fprintf(run, "%s%s(%s, %s);\n", indent,
+                        emit_shuffled_copy_kernel(k, s, (int)(hi - lo), (int)lo, (int)plane),
+                        tensor_ptr_at(p, input, (lo - first) * plane), base);
+            else if (!in_place && lo < hi)
+                fprintf(run, "%smemcpy(%s, %s, sizeof(float) * %lld);\n", indent,
+                        tensor_ptr_at(p, s->node, lo * plane),
+                        tensor_ptr_at(p, input, (lo - first) * plane),
+                        (long long)((hi - lo) * plane));
+            first += channels;
+        }
+        break;
+    }
+    default:
+        NASC_UNREACHABLE();
+    }
+}
+
+/*
+ * Whether a slice of `count` output channels of step s keeps the kernel of
+ * the whole step. A slice of a grouped conv with one group left is a dense
+ * conv, for which the kernel generator may pick other code with other
+ * rounding (it did when grouped convs ran direct loops).
+ */
+static bool slice_keeps_kernel(const cg_program *p, const cg_step *s, int64_t count)
+{
+    const ir_node *n = &p->graph->nodes[s->layer];
+    if (s->op != IR_CONV || n->attr.conv.groups == 1)
+        return true;
+    return count / (n->shape.c / n->attr.conv.groups) > 1;
+}
+
+/* Emits step s of the threaded run function; returns whether it runs on thread 0 alone. */
+static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
+                               int threads, int64_t min_work, bool barrier)
+{
+    int64_t block, work;
+    int64_t units = split_units(p, s, &block, &work);
+    int64_t chunk = (units + threads - 1) / threads;
+    chunk = (chunk + block - 1) / block * block;
+    bool alone = units == 0 || work < min_work || chunk >= units;
+    for (int64_t a = 0; !alone && a < units; a += chunk)
+        alone = !slice_keeps_kernel(p, s, (a + chunk < units ? a + chunk : units) - a);
+
+    if (barrier || !alone)
+        fprintf(run, "    barrier_wait(&sense, threads);\n");
+    fprintf(run, "    /* %s */\n", s->label);
+    if (alone) {
+        fprintf(run, "    if (thread == 0) {\n");
+        emit_slice_call(run, k, p, s, 0, units, "        ");
+        fprintf(run, "    }\n");
+    } else {
+        fprintf(run, "    for (int part = thread; part < THREADS; part += threads) {\n"
+                     "        switch (part) {\n");
+        for (int t = 0; t < threads && t * chunk < units; t++) {
+            int64_t a = t * chunk;
+            int64_t b = a + chunk < units ? a + chunk : units;
+            fprintf(run, "        case %d: /* %s %lld to %lld */\n", t,
+                    s->op == IR_LINEAR ? "features" : "channels", (long long)a, (long long)b - 1);
+            emit_slice_call(run, k, p, s, a, b, "            ");
+            fprintf(run, "            break;\n");
+        }
+        fprintf(run, "        }\n    }\n");
+    }
+
+    /* Under NASC_PROBE, thread 0 calls the hook once every thread has finished the step. */
+    text_buffer probe;
+    tb_open(&probe);
+    emit_probe(probe.f, p, s, tensor_ptr_at(p, s->node, output_shift(p, s)), (int)(s - p->steps));
+    char *text = tb_close(&probe);
+    const char *open = "#ifdef NASC_PROBE\n", *close = "#endif\n";
+    NASC_ASSERT(strncmp(text, open, strlen(open)) == 0);
+    text[strlen(text) - strlen(close)] = '\0';
+    fprintf(run, "#ifdef NASC_PROBE\n    barrier_wait(&sense, threads);\n    if (thread == 0) {\n");
+    for (char *line = strtok(text + strlen(open), "\n"); line; line = strtok(NULL, "\n"))
+        fprintf(run, "    %s\n", line);
+    fprintf(run, "    }\n#endif\n");
+    return alone;
+}
+
+/*
+ * The pool of the generated code. One pool per process and network: the
+ * workers, the barrier and the job are static, so NET_run calls from
+ * several threads take turns through run_lock. The barrier spins on GCC
+ * atomics: about 1 us on a 2-core AMD EPYC, against 5 us for
+ * pthread_barrier_t (gcc -O2, two threads, 200000 rounds). After
+ * BARRIER_SPINS rounds a waiter sleeps on a condition variable. While
+ * other processes held the second core, a barrier that called sched_yield
+ * there made the 2-thread ResNet-18 1.3 to 2 times slower than 1 thread
+ * (nasc bench medians). With sleeping, it was 1.16 times slower. Between runs a worker spins
+ * WAKE_SPINS rounds for the next job, then sleeps on a condition variable.
+ */
+static const char *pool_text(const char *net, const char *NET)
+{
+    return arena_printf(
+        "/*\n"
+        " * The thread pool: THREADS - 1 workers and the thread that calls %s_run,\n"
+        " * one pool per process. run_lock makes %s_run calls take turns and\n"
+        " * guards `started`. pool_lock guards the job and `stopping`; `generation`\n"
+        " * counts the jobs handed out and is read without the lock while a worker\n"
+        " * spins. Between dependent steps the threads meet at a sense-reversing\n"
+        " * barrier that spins on atomics, then sleeps after BARRIER_SPINS rounds.\n"
+        " */\n"
+        "enum { THREADS = %s_THREADS, BARRIER_SPINS = 4096, WAKE_SPINS = 1 << 17 };\n\n"
+        "static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;\n"
+        "static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;\n"
+        "static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;\n"
+        "static pthread_t workers[THREADS - 1];\n"
+        "static int worker_index[THREADS - 1];\n"
+        "static int started;\n"
+        "static int stopping;\n"
+        "static unsigned long generation;\n"
+        "static unsigned long start_generation;\n"
+        "static const float *job_input;\n"
+        "static float *job_output;\n"
+        "static void *job_workspace;\n"
+        "static unsigned barrier_count;\n"
+        "static unsigned barrier_sense;\n"
+        "static unsigned barrier_sleepers;\n"
+        "static pthread_mutex_t barrier_lock = PTHREAD_MUTEX_INITIALIZER;\n"
+        "static pthread_cond_t barrier_wake = PTHREAD_COND_INITIALIZER;\n\n"
+        "/*\n"
+        " * Returns once `threads` threads have called it; `sense` is the caller's own.\n"
+        " * A waiter spins BARRIER_SPINS rounds, then sleeps on barrier_wake, so\n"
+        " * that on a busy machine it leaves the core to the threads it waits for.\n"
+        " * The sequentially consistent `barrier_sleepers` and `barrier_sense` make\n"
+        " * sure that the last thread sees a sleeper or the sleeper sees the flip.\n"
+        " */\n"
+        "static void barrier_wait(unsigned *sense, int threads)\n{\n"
+        "    if (threads == 1)\n        return;\n"
+        "    *sense ^= 1u;\n"
+        "    if (__atomic_add_fetch(&barrier_count, 1u, __ATOMIC_ACQ_REL) == (unsigned)threads) {\n"
+        "        __atomic_store_n(&barrier_count, 0u, __ATOMIC_RELAXED);\n"
+        "        __atomic_store_n(&barrier_sense, *sense, __ATOMIC_SEQ_CST);\n"
+        "        if (__atomic_load_n(&barrier_sleepers, __ATOMIC_SEQ_CST) > 0) {\n"
+        "            pthread_mutex_lock(&barrier_lock);\n"
+        "            pthread_cond_broadcast(&barrier_wake);\n"
+        "            pthread_mutex_unlock(&barrier_lock);\n"
+        "        }\n"
+        "        return;\n    }\n"
+        "    for (int spins = 0; spins < BARRIER_SPINS; spins++)\n"
+        "        if (__atomic_load_n(&barrier_sense, __ATOMIC_ACQUIRE) == *sense)\n"
+        "            return;\n"
+        "    pthread_mutex_lock(&barrier_lock);\n"
+        "    __atomic_add_fetch(&barrier_sleepers, 1u, __ATOMIC_SEQ_CST);\n"
+        "    while (__atomic_load_n(&barrier_sense, __ATOMIC_SEQ_CST) != *sense)\n"
+        "        pthread_cond_wait(&barrier_wake, &barrier_lock);\n"
+        "    __atomic_sub_fetch(&barrier_sleepers, 1u, __ATOMIC_SEQ_CST);\n"
+        "    pthread_mutex_unlock(&barrier_lock);\n}\n\n",
+        net, net, NET);
+}
+
+/* The pool's functions after run_steps: the workers, start, stop and NET_run. */
+static const char *pool_functions_text(const char *net)
+{
+    return arena_printf(
+        "static void *worker_main(void *arg)\n{\n"
+        "    const int thread = *(const int *)arg;\n"
+        "    unsigned long seen = start_generation;\n\n"
+        "    for (;;) {\n"
+        "        for (int spins = 0; spins < WAKE_SPINS; spins++)\n"
+        "            if (__atomic_load_n(&generation, __ATOMIC_ACQUIRE) != seen)\n"
+        "                break;\n"
+        "        pthread_mutex_lock(&pool_lock);\n"
+        "        while (__atomic_load_n(&generation, __ATOMIC_ACQUIRE) == seen && !stopping)\n"
+        "            pthread_cond_wait(&pool_wake, &pool_lock);\n"
+        "        const int stop = stopping;\n"
+        "        const float *input = job_input;\n"
+        "        float *output = job_output;\n"
+        "        void *workspace = job_workspace;\n"
+        "        seen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);\n"
+        "        pthread_mutex_unlock(&pool_lock);\n"
+        "        if (stop)\n            return NULL;\n"
+        "        run_steps(input, output, workspace, thread, THREADS);\n"
+        "    }\n}\n\n"
+        "/* Ends and joins the first `count` workers; the caller holds run_lock. */\n"
+        "static void stop_workers(int count)\n{\n"
+        "    pthread_mutex_lock(&pool_lock);\n"
+        "    stopping = 1;\n"
+        "    pthread_cond_broadcast(&pool_wake);\n"
+        "    pthread_mutex_unlock(&pool_lock);\n"
+        "    for (int i = 0; i < count; i++)\n"
+        "        pthread_join(workers[i], NULL);\n"
+        "    pthread_mutex_lock(&pool_lock);\n"
+        "    stopping = 0;\n"
+        "    pthread_mutex_unlock(&pool_lock);\n}\n\n"
+        "/* Starts the workers unless they run; the caller holds run_lock. */\n"
+        "static int start_workers(void)\n{\n"
+        "    if (started)\n        return 0;\n"
+        "    start_generation = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);\n"
+        "    for (int i = 0; i < THREADS - 1; i++) {\n"
+        "        worker_index[i] = i + 1;\n"
+        "        int status = pthread_create(&workers[i], NULL, worker_main, &worker_index[i]);\n"
+        "        if (status != 0) {\n"
+        "            stop_workers(i);\n"
+        "            return status;\n"
+        "        }\n    }\n"
+        "    started = 1;\n    return 0;\n}\n\n"
+        "int %s_threads_start(void)\n{\n"
+        "    pthread_mutex_lock(&run_lock);\n"
+        "    int status = start_workers();\n"
+        "    pthread_mutex_unlock(&run_lock);\n"
+        "    return status;\n}\n\n"
+        "void %s_threads_stop(void)\n{\n"
+        "    pthread_mutex_lock(&run_lock);\n"
+        "    if (started)\n        stop_workers(THREADS - 1);\n"
+        "    started = 0;\n"
+        "    pthread_mutex_unlock(&run_lock);\n}\n\n"
+        "void %s_run(const float *input, float *output, void *workspace)\n{\n"
+        "    pthread_mutex_lock(&run_lock);\n"
+        "    /* Without workers, when they cannot start, the calling thread runs every part. */\n"
+        "    const int threads = start_workers() == 0 ? THREADS : 1;\n"
+        "    if (threads > 1) {\n"
+        "        pthread_mutex_lock(&pool_lock);\n"
+        "        job_input = input;\n"
+        "        job_output = output;\n"
+        "        job_workspace = workspace;\n"
+        "        __atomic_store_n(&generation, generation + 1, __ATOMIC_RELEASE);\n"
+        "        pthread_cond_broadcast(&pool_wake);\n"
+        "        pthread_mutex_unlock(&pool_lock);\n"
+        "    }\n"
+        "    run_steps(input, output, workspace, 0, threads);\n"
+        "    pthread_mutex_unlock(&run_lock);\n}\n\n",
+        net, net, net);
+}
+
+/* Writes the pool, run_steps (the steps, split over the threads) and NET_run. */
+static void emit_threaded_run(FILE *run, kernel_set *k, const cg_program *p, int threads,
+                              int64_t min_work)
+{
+    const ir_graph *g = p->graph;
+    const char *net = g->name;
+    fputs(pool_text(net, cg_macro_prefix(net)), run);
+    fprintf(run, "/*\n * Runs thread `thread`'s parts of every step, or with `threads` = 1 every\n"
+                 " * part on the calling thread.\n */\n"
+                 "static void run_steps(const float *input, float *output, void *workspace, int thread,\n"
+                 "                      int threads)\n{\n"
+                 "    float *ws = workspace;\n"
+                 "    /* Stable here: the last barrier flipped it before every thread left the last run. */\n"
+                 "    unsigned sense = __atomic_load_n(&barrier_sense, __ATOMIC_ACQUIRE);\n\n");
+    bool previous_alone = true;
+    for (int t = 0; t < p->nsteps; t++) {
+        if (p->steps[t].deleted)
+            continue;
+        bool alone = emit_threaded_step(run, k, p, &p->steps[t], threads, min_work,
+                                        !previous_alone);
+        previous_alone = alone;
+    }
+    fprintf(run, "    barrier_wait(&sense, threads);\n    if (thread != 0)\n        return;\n");
+    int64_t offset = 0;
+    fprintf(run, "\n    /* outputs */\n");
+    for (int i = 0; i < g->noutputs; i++) {
+        int node = g->outputs[i];
+        int64_t count = ir_shape_elements(g->nodes[node].shape);
+        fprintf(run, "    memcpy(output + %lld, %s, sizeof(float) * %lld);\n", (long long)offset,
+                tensor_ptr(p, node), (long long)count);
+        offset += count;
+    }
+    fprintf(run, "    (void)ws; /* unused when every tensor is a view of the input */\n"
+                 "    (void)input;\n    (void)weights;\n}\n\n");
+    fputs(pool_functions_text(net), run);
+}
+
 /* ---- files ---- */
 
 static const char *banner(const cg_program *p, const cg_options *o)
@@ -270,11 +750,28 @@ static char *header_text(const cg_program *p, const cg_options *o)
                 net, NET, NET, net);
     fprintf(f, "int %s_load_weights(const char *path);\nconst char *%s_strerror(int status);\n\n",
             net, net);
-    fprintf(f, "/*\n * Runs the network on `input` (%s_INPUT_SIZE floats) into `output`\n"
-               " * (%s_OUTPUT_SIZE floats). `workspace` is caller memory of\n"
-               " * %s_WORKSPACE_BYTES bytes; calls with distinct workspaces may run\n"
-               " * concurrently. Allocates nothing.\n */\n",
-            NET, NET, NET);
+    if (o->threads > 1) {
+        fprintf(f, "/*\n * The run function splits its work over %s_THREADS threads: the calling\n"
+                   " * thread and a pool of %s_THREADS - 1 workers, one pool per process.\n"
+                   " * %s_threads_start starts the workers, or the first %s_run does. It\n"
+                   " * returns 0, or the error number of pthread_create, in which case %s_run\n"
+                   " * runs on the calling thread alone. %s_threads_stop ends and joins the\n"
+                   " * workers; a later %s_run or %s_threads_start starts them again.\n */\n",
+                NET, NET, net, net, net, net, net, net);
+        fprintf(f, "#define %s_THREADS %d\nint %s_threads_start(void);\nvoid %s_threads_stop(void);\n\n",
+                NET, o->threads, net, net);
+        fprintf(f, "/*\n * Runs the network on `input` (%s_INPUT_SIZE floats) into `output`\n"
+                   " * (%s_OUTPUT_SIZE floats). `workspace` is caller memory of\n"
+                   " * %s_WORKSPACE_BYTES bytes. Calls from several threads take turns,\n"
+                   " * because they share the pool. Allocates nothing but the pool.\n */\n",
+                NET, NET, NET);
+    } else {
+        fprintf(f, "/*\n * Runs the network on `input` (%s_INPUT_SIZE floats) into `output`\n"
+                   " * (%s_OUTPUT_SIZE floats). `workspace` is caller memory of\n"
+                   " * %s_WORKSPACE_BYTES bytes; calls with distinct workspaces may run\n"
+                   " * concurrently. Allocates nothing.\n */\n",
+                NET, NET, NET);
+    }
     fprintf(f, "void %s_run(const float *input, float *output, void *workspace);\n\n", net);
     fprintf(f, "%s#endif\n", probe_declarations());
     return tb_close(&tb);
@@ -426,30 +923,44 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
     tb_open(&kernels);
     tb_open(&run);
     kernel_set k = {{0}, kernels.f, {0}, cg_target_resolve(o->target)};
-    fprintf(run.f, "void %s_run(const float *input, float *output, void *workspace)\n{\n"
-                   "    float *ws = workspace;\n\n", net);
-    for (int t = 0; t < p->nsteps; t++)
-        emit_step(run.f, &k, p, &p->steps[t]);
-    int64_t offset = 0;
-    fprintf(run.f, "\n    /* outputs */\n");
-    for (int i = 0; i < g->noutputs; i++) {
-        int node = g->outputs[i];
-        int64_t count = ir_shape_elements(g->nodes[node].shape);
-        fprintf(run.f, "    memcpy(output + %lld, %s, sizeof(float) * %lld);\n", (long long)offset,
-                tensor_ptr(p, node), (long long)count);
-        offset += count;
+    if (o->threads > 1) {
+        emit_threaded_run(run.f, &k, p, o->threads,
+                          o->split_min_work > 0 ? o->split_min_work : SPLIT_MIN_WORK);
+    } else {
+        fprintf(run.f, "void %s_run(const float *input, float *output, void *workspace)\n{\n"
+                       "    float *ws = workspace;\n\n", net);
+        for (int t = 0; t < p->nsteps; t++)
+            emit_step(run.f, &k, p, &p->steps[t]);
     }
-    fprintf(run.f, "    (void)ws; /* unused when every tensor is a view of the input */\n"
-                   "    (void)input;\n    (void)weights;\n}\n\n");
+    int64_t offset = 0;
+    if (o->threads <= 1) {
+        fprintf(run.f, "\n    /* outputs */\n");
+        for (int i = 0; i < g->noutputs; i++) {
+            int node = g->outputs[i];
+            int64_t count = ir_shape_elements(g->nodes[node].shape);
+            fprintf(run.f, "    memcpy(output + %lld, %s, sizeof(float) * %lld);\n",
+                    (long long)offset, tensor_ptr(p, node), (long long)count);
+            offset += count;
+        }
+        fprintf(run.f, "    (void)ws; /* unused when every tensor is a view of the input */\n"
+                       "    (void)input;\n    (void)weights;\n}\n\n");
+    }
     char *kernel_text = tb_close(&kernels);
     char *run_text = tb_close(&run);
 
     text_buffer tb;
     tb_open(&tb);
     FILE *f = tb.f;
-    fprintf(f, "%s\n#include \"%s.h\"\n\n#include <math.h>\n#include <stddef.h>\n"
-               "#include <stdio.h>\n#include <string.h>\n\n",
-            banner(p, o), net);
+    if (o->threads > 1)
+        fprintf(f, "%s\n/* For pthreads under -std=c99. */\n"
+                   "#define _POSIX_C_SOURCE 200809L\n\n#include \"%s.h\"\n\n#include <math.h>\n"
+                   "#include <pthread.h>\n#include <stddef.h>\n"
+                   "#include <stdio.h>\n#include <string.h>\n\n",
+                banner(p, o), net);
+    else
+        fprintf(f, "%s\n#include \"%s.h\"\n\n#include <math.h>\n#include <stddef.h>\n"
+                   "#include <stdio.h>\n#include <string.h>\n\n",
+                banner(p, o), net);
     fprintf(f, "/*\n * %d steps, %d distinct kernels. Workspace: %lld bytes for %lld bytes of\n"
                " * intermediate tensors, by liveness.\n */\n\n",
             p->nsteps, k.names.len, (long long)p->workspace_bytes,
@@ -533,9 +1044,17 @@ static char *main_text(const cg_program *p, const cg_options *o)
 static const char *makefile_cflags(const cg_files *files)
 {
     const char *target = cg_target_cflags(files->target);
-    return arena_printf("# The kernels are written for the %s target.\n"
-                        "CFLAGS ?= -O2 -std=c99 -Wall -Wextra -pedantic%s%s\n",
+    return arena_printf("CFLAGS ?= -O2 -std=c99 -Wall -Wextra -pedantic\n"
+                        "# The kernels are written for the %s target: without its flags they\n"
+                        "# still compile, but run much slower.\n"
+                        "TARGET_FLAGS =%s%s\n",
                         cg_target_name(files->target), *target ? " " : "", target);
+}
+
+/* The libraries of the generated Makefiles: the pool of threaded code needs pthreads. */
+static const char *makefile_libraries(const cg_files *files)
+{
+    return files->threads > 1 ? "-lm -pthread" : "-lm";
 }
 
 static char *makefile_text(const cg_program *p, const cg_files *files)
@@ -545,9 +1064,10 @@ static char *makefile_text(const cg_program *p, const cg_files *files)
                         "CC ?= cc\n"
                         "%s\n"
                         "%s: main.c %s.c %s.h\n"
-                        "\t$(CC) $(CFLAGS) -o $@ main.c %s.c -lm\n\n"
+                        "\t$(CC) $(CFLAGS) $(TARGET_FLAGS) -o $@ main.c %s.c %s\n\n"
                         "clean:\n\trm -f %s\n\n.PHONY: clean\n",
-                        net, net, makefile_cflags(files), net, net, net, net, net);
+                        net, net, makefile_cflags(files), net, net, net, net,
+                        makefile_libraries(files), net);
 }
 
 /* The Makefile of split kernels: NET.c, main.c and every file in kernels/. */
@@ -562,9 +1082,10 @@ static char *split_makefile_text(const cg_program *p, const cg_files *files)
                         "%s"
                         "KERNELS =%s\n\n"
                         "%s: main.c %s.c %s.h $(KERNELS)\n"
-                        "\t$(CC) $(CFLAGS) -o $@ main.c %s.c $(KERNELS) -lm\n\n"
+                        "\t$(CC) $(CFLAGS) $(TARGET_FLAGS) -o $@ main.c %s.c $(KERNELS) %s\n\n"
                         "clean:\n\trm -f %s\n\n.PHONY: clean\n",
-                        net, net, makefile_cflags(files), list, net, net, net, net, net);
+                        net, net, makefile_cflags(files), list, net, net, net, net,
+                        makefile_libraries(files), net);
 }
 
 /* Writes `size` bytes to dir/name through a temporary file, so no half-written file remains. */
@@ -630,6 +1151,7 @@ cg_files cg_render(const cg_program *p, const float *weights, const cg_options *
 {
     cg_files files = {0};
     files.target = cg_target_resolve(o->target);
+    files.threads = o->threads > 1 ? o->threads : 1;
     files.header = header_text(p, o);
     files.source = source_text(p, weights, o, &files);
     files.program = main_text(p, o);

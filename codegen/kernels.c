@@ -56,31 +56,6 @@ const char *act_call(cg_act act, const char *expr)
     return arena_printf("act%s(%s)", act_suffix(act), expr);
 }
 
-const char *emit_linear_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
-                                 const ir_node *n)
-{
-    int in = g->nodes[n->inputs[0]].shape.c;
-    bool bias = s->bias_offset >= 0;
-    const char *name = arena_printf("linear_i%d_o%d%s%s", in, n->attr.linear.out,
-                                    bias ? "_bias" : "", act_suffix(s->act));
-    if (already_emitted(k, name))
-        return name;
-    fprintf(k->f, "/* linear: %d -> %d features%s. */\n", in, n->attr.linear.out,
-            s->act ? arena_printf(", %s fused", act_suffix(s->act) + 1) : "");
-    fprintf(k->f, "static void %s(const float *restrict x, float *restrict y,\n"
-                  "    const float *restrict w, const float *restrict b)\n{\n"
-                  "    enum { IN = %d, OUT = %d };\n%s\n"
-                  "    for (int o = 0; o < OUT; o++) {\n"
-                  "        float acc = %s;\n"
-                  "        for (int i = 0; i < IN; i++)\n"
-                  "            acc += w[(long)o * IN + i] * x[i];\n"
-                  "        y[o] = %s;\n"
-                  "    }\n}\n\n",
-            name, in, n->attr.linear.out, bias ? "" : "    (void)b; /* this layer has no bias */\n",
-            bias ? "b[o]" : "0.0f", act_call(s->act, "acc"));
-    return name;
-}
-
 const char *emit_bn_kernel(kernel_set *k, const cg_step *s, const ir_node *n)
 {
     const char *name = arena_printf("batchnorm_c%d_n%d%s", n->shape.c, n->shape.h * n->shape.w,

@@ -1,7 +1,8 @@
 /*
  * The kernel generators, shared by emit.c (which writes the run function
- * and the files) and the files that write kernels: conv.c (convolutions),
- * kernels.c (every other layer). A generator writes one specialized C
+ * and the files) and the files that write kernels: conv.c (convolutions
+ * other than depthwise, and linear layers), depthwise.c, kernels.c (every
+ * other layer). A generator writes one specialized C
  * function per distinct name into a kernel_set and returns the name; the
  * name spells the specialization, so equal names mean equal code.
  *
@@ -35,8 +36,35 @@ const char *act_call(cg_act act, const char *expr);
 /* Declares, inside a kernel, the type vfloat and the enum constant VL of the target. */
 void emit_vector_type(FILE *f, cg_target target);
 
+/* What a fast conv kernel writes after its sums: bias, residual, activation and shuffle. */
+typedef struct {
+    bool bias;
+    bool residual;
+    bool shuffled;
+    cg_act act;
+} conv_epilogue;
+
+/* The output channel that local channel `oc` (a C expression) is written to. */
+const char *conv_output_channel(const conv_epilogue *e, const char *oc);
+
+/*
+ * Writes the body of a depthwise conv kernel (groups == C, OC a multiple of
+ * C) after the size enums that emit_conv_kernel declares; see depthwise.c.
+ */
+void emit_depthwise_body(FILE *f, cg_target target, const ir_window *w, ir_shape in,
+                         ir_shape out, const conv_epilogue *e);
+
 const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
                              const ir_node *n);
+/*
+ * The multiple of output channels (conv) or output features (linear) at
+ * which the layer of step s may be split across threads: the kernel
+ * specialized for output channels [a, b), with a a multiple of this block,
+ * computes each output element with the same code as the whole kernel, and
+ * its weights are the contiguous slice from a * (C / groups) * KH * KW (for
+ * linear, a * IN). The caller keeps whole groups of a grouped conv.
+ */
+int conv_channel_block(const ir_graph *g, const cg_step *s, const ir_node *n);
 const char *emit_linear_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
                                const ir_node *n);
 const char *emit_bn_kernel(kernel_set *k, const cg_step *s, const ir_node *n);

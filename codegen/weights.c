@@ -10,6 +10,10 @@
  *   w'[oc] = w[oc] * s[oc],   b'[oc] = (b[oc] - running_mean[oc]) * s[oc] + beta[oc]
  *
  * A batch norm that stays alone becomes y = x * s + (beta - mean * s).
+ * The folded weights of every conv but a depthwise one are then packed
+ * block-major for the conv kernels' register tiles: per group, blocks of
+ * CG_CONV_BLOCK output channels, [block][c][kh][kw][row] (see
+ * cg_conv_packed). Every other weight keeps PyTorch's order.
  *
  * safetensors: an 8-byte little-endian header length, a JSON header that
  * maps each name to its dtype, shape and [begin, end) byte range in the
@@ -382,7 +386,37 @@ static void reserve_step(cg_program *p, cg_step *s)
     }
 }
 
-/* Second pass: the values, with batch norm folded. */
+bool cg_conv_packed(const ir_graph *g, const ir_node *conv)
+{
+    if (conv->op != IR_CONV)
+        return false;
+    int groups = conv->attr.conv.groups;
+    return groups == 1 || groups != g->nodes[conv->inputs[0]].shape.c;
+}
+
+/*
+ * Reorders the [oc][k] weights of a conv, k = (c, kh, kw), into the
+ * block-major order of cg_conv_packed: per group, [block][k][row].
+ */
+static void pack_conv_weights(float *w, int out, int groups, int64_t per_channel)
+{
+    int64_t count = out * per_channel;
+    float *oihw = arena_alloc(sizeof(float) * (size_t)count);
+    memcpy(oihw, w, sizeof(float) * (size_t)count);
+    int group_channels = out / groups;
+    for (int g = 0; g < groups; g++) {
+        int start = g * group_channels;
+        for (int oc0 = 0; oc0 < group_channels; oc0 += CG_CONV_BLOCK) {
+            int rows = group_channels - oc0 < CG_CONV_BLOCK ? group_channels - oc0 : CG_CONV_BLOCK;
+            float *block = w + (start + oc0) * per_channel;
+            for (int64_t k = 0; k < per_channel; k++)
+                for (int i = 0; i < rows; i++)
+                    block[k * rows + i] = oihw[(start + oc0 + i) * per_channel + k];
+        }
+    }
+}
+
+/* Second pass: the values, with batch norm folded and conv weights packed. */
 static void fill_step(const cg_program *p, const cg_step *s, const node_tensors *per_node,
                       float *array)
 {
@@ -402,6 +436,8 @@ static void fill_step(const cg_program *p, const cg_step *s, const node_tensors 
                          count / out, array + s->weight_offset, array + s->bias_offset, bias);
         else if (bias)
             memcpy(array + s->bias_offset, bias, sizeof(float) * (size_t)out);
+        if (cg_conv_packed(g, n))
+            pack_conv_weights(array + s->weight_offset, out, n->attr.conv.groups, count / out);
         return;
     }
 

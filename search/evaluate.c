@@ -201,6 +201,8 @@ static const char *link_program(candidate *cand, ev_result *out, const char *har
     for (int k = 0; k < cand->nkernels; k++)
         vec_push(&args, (void *)cand->kernels.objects[k]);
     vec_push(&args, "-lm");
+    if (cand->config->threads > 1)
+        vec_push(&args, "-pthread");
     vec_push(&args, NULL);
 
     const char *err_path = arena_printf("%s.err", binary);
@@ -401,7 +403,8 @@ bool ev_evaluate(const ev_config *c, const ir_graph *g, const char *dir, ev_resu
     if (!weights)
         return fail(out, EV_COMPILE_ERROR, "cannot generate the weights of '%s'", g->name);
     cg_options co = {.out_dir = dir, .command_line = "nasc (candidate evaluation)",
-                     .embed_weights = false, .split_kernels = true, .target = c->target};
+                     .embed_weights = false, .split_kernels = true, .target = c->target,
+                     .threads = c->threads};
     cg_files files = cg_render(p, weights, &co);
     if (!cg_write(p, &files, dir))
         return fail(out, EV_COMPILE_ERROR, "cannot write the generated C to '%s'", dir);

@@ -32,6 +32,7 @@ typedef struct {
     int compile_jobs;        /* clang processes at once; 0: one per online CPU */
     double compile_timeout_s; /* limit of each clang process; 0: none */
     cg_target target;        /* the instruction set of the generated code */
+    int threads;             /* of the generated code; 0 or 1 for one */
     /*
      * Test hooks: the timing program calls abort() or loops forever in place
      * of the network's run function. They act only when latency is set.

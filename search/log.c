@@ -243,6 +243,8 @@ bool search_write_settings(const char *path, const search_settings *s)
     cJSON_AddBoolToObject(o, "latency", s->latency);
     if (s->target)
         cJSON_AddStringToObject(o, "target", s->target);
+    if (s->threads > 1)
+        cJSON_AddNumberToObject(o, "threads", s->threads);
     if (s->score_cmd)
         cJSON_AddStringToObject(o, "score_cmd", s->score_cmd);
     else
@@ -326,6 +328,8 @@ bool search_read_settings(const char *path, search_settings *s)
         s->latency = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "latency"));
         s->score_cmd = get_string(o, "score_cmd");
         s->target = get_string(o, "target");
+        double threads = get_number(o, "threads");
+        s->threads = isnan(threads) ? 1 : (int)threads;
         const cJSON *item;
         cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(o, "set")) {
             if (cJSON_IsString(item))

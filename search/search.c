@@ -66,6 +66,8 @@ const char search_help_details[] =
     "  --min-time S       time each candidate for at least S seconds (default 0.2)\n"
     "  --target T         instruction set of the generated code: host (default),\n"
     "                     avx512, avx2 or scalar; see 'nasc help build'\n"
+    "  --threads N        time candidates with N threads of the generated code\n"
+    "                     (default 1); see 'nasc help build'\n"
     "  --warmup N         untimed runs before timing (default 2)\n"
     "  --batch N          mini-batch of NASWOT and MeCo (default 16)\n"
     "  --population P     evolution: population size (default 20)\n"
@@ -168,6 +170,11 @@ static int parse_valued(search_options *o, const char *a, const char *v)
             return usage(arena_printf("invalid --target '%s'; it takes host, avx512, avx2 or "
                                       "scalar", v));
         o->s.target = cg_target_name(target);
+    } else if (strcmp(a, "--threads") == 0) {
+        if (!parse_number(v, true, CG_MAX_THREADS, &n) || n < 1)
+            return usage(arena_printf("invalid --threads '%s'; it takes a whole number from 1 "
+                                      "to %d", v, CG_MAX_THREADS));
+        o->s.threads = (int)n;
     } else if (strcmp(a, "--network") == 0) {
         o->s.network = v;
     } else if (strcmp(a, "--set") == 0) {
@@ -202,7 +209,7 @@ static int parse_valued(search_options *o, const char *a, const char *v)
 static const char *const valued_options[] = {
     "--out", "--strategy", "--budget", "--time-budget", "--seed", "--constraint",
     "--objective", "--score-cmd", "--network", "--set", "--timeout", "--min-time",
-    "--warmup", "--batch", "--population", "--sample", "--target", NULL,
+    "--warmup", "--batch", "--population", "--sample", "--target", "--threads", NULL,
 };
 
 static int parse_options(int argc, char **argv, search_options *o)
@@ -210,6 +217,7 @@ static int parse_options(int argc, char **argv, search_options *o)
     memset(o, 0, sizeof *o);
     o->s.strategy = "random";
     o->s.target = cg_target_name(CG_TARGET_HOST);
+    o->s.threads = 1;
     o->s.budget = DEFAULT_BUDGET;
     o->s.population = DEFAULT_POPULATION;
     o->s.sample = DEFAULT_SAMPLE;
@@ -505,6 +513,8 @@ static bool same_settings(const search_settings *saved, const search_settings *n
                now->latency ? "measured" : "--no-latency");
     if (saved->latency && saved->target && !same_text(saved->target, now->target))
         DIFFER("target", saved->target, now->target);
+    if (saved->latency && saved->threads != now->threads)
+        DIFFER("threads", arena_printf("%d", saved->threads), arena_printf("%d", now->threads));
     if (!same_text(saved->score_cmd, now->score_cmd))
         DIFFER("score command", saved->score_cmd ? saved->score_cmd : "none",
                now->score_cmd ? now->score_cmd : "none");
@@ -653,7 +663,7 @@ static bool write_best(search_state *st, const search_options *o, const search_r
     if (!weights)
         return false;
     cg_options co = {.out_dir = arena_printf("%s/best", o->out), .command_line = command_line,
-                     .target = settings_target(&o->s)};
+                     .target = settings_target(&o->s), .threads = o->s.threads};
     return cg_emit(p, weights, &co);
 }
 
@@ -743,6 +753,7 @@ static void init_state(search_state *st, sp_space *space, const search_options *
     ev->seed = o->s.seed;
     ev->score_cmd = o->s.score_cmd;
     ev->target = settings_target(&o->s);
+    ev->threads = o->s.threads;
     for (int i = 0; i < o->s.objectives.len; i++) {
         search_metric m = ((search_objective *)o->s.objectives.items[i])->metric;
         ev->naswot |= m == METRIC_NASWOT;

@@ -118,6 +118,7 @@ typedef struct {
     bool latency;               /* measure latency */
     const char *score_cmd;      /* or NULL */
     const char *target;         /* of the generated code: "avx2" ...; NULL in old settings */
+    int threads;                /* of the generated code while timing; 1 in old settings */
     uint64_t source_hash;       /* of the main file's text */
     ptr_vec sets;               /* of const char *, "NAME=VALUE" */
     ptr_vec objectives;         /* of search_objective * */
@@ -210,8 +211,8 @@ void search_print_table(FILE *f, const ptr_vec *records, const search_settings *
 #define SEARCH_USAGE \
     "nasc search FILE --out DIR [--budget N] [--time-budget S] [--strategy NAME]\n" \
     "                  [--seed N] [--resume] [--constraint TEXT]... [--objective TEXT]...\n" \
-    "                  [--score-cmd CMD] [--timeout S] [--target T] [--network NAME]\n" \
-    "                  [--set NAME=VALUE]..."
+    "                  [--score-cmd CMD] [--timeout S] [--target T] [--threads N]\n" \
+    "                  [--network NAME] [--set NAME=VALUE]..."
 #define REPORT_USAGE "nasc report DIR [--top N]"
 
 /* Help text of `nasc help search` and `nasc help report`. */

@@ -109,6 +109,46 @@ static const codegen_case cases[] = {
                          "    return conv(in, 5, k = 3, stride = [2, 1], pad = 1)\n}\n", NULL},
 
     /*
+     * The im2col panel: C * KH * KW = 1440 values of k take several chunks
+     * of the panel on every target, so partial sums go through y before the
+     * epilogue of the last chunk. Output rows of 16400 floats, wider than
+     * the panel's 16384, take the direct loop.
+     */
+    {"dense_k_chunks_residual", "network net(input = [160, 5, 13]) {\n"
+                                "    x = conv(in, 6, k = 3, pad = 1) | bn\n"
+                                "    return relu(conv(in, 6, k = 1) + x)\n}\n", NULL},
+    {"dense_k_chunks_shuffled", "network net(input = [160, 3, 9]) {\n"
+                                "    return conv(in, 12, k = 3, pad = 1) | shuffle(4)\n}\n", NULL},
+    {"dense_67_to_70_stride2", "network net(input = [67, 9, 11]) {\n"
+                               "    return conv(in, 70, k = 3, stride = 2, pad = 1) | relu6\n}\n",
+     NULL},
+    {"dense_stride2_pad_beyond_kernel", "network net(input = [3, 7, 8]) {\n"
+                                        "    return conv(in, 5, k = 3, stride = 2, pad = 3)\n}\n",
+     NULL},
+    {"dense_stride2_1x1_map", "network net(input = [9, 2, 1]) {\n"
+                              "    return conv(in, 66, k = 3, stride = 2, pad = 1)\n}\n", NULL},
+    {"dense_row_wider_than_panel", "network net(input = [2, 1, 16400]) {\n"
+                                   "    return conv(in, 5, k = 3, pad = 1) | relu\n}\n", NULL},
+    /* grouped convs: packed per group, with channel blocks and tails inside each group */
+    {"grouped_4_per_group_stride2",
+     "network net(input = [16, 7, 9]) {\n"
+     "    return conv(in, 24, k = 3, stride = 2, pad = 1, groups = 4)\n}\n", NULL},
+    {"grouped_8_per_group_residual",
+     "network net(input = [32, 5, 6]) {\n"
+     "    x = conv(in, 32, k = 3, pad = 1, groups = 4) | relu\n"
+     "    return relu(conv(x, 32, k = 3, pad = 1, groups = 4) + x)\n}\n", NULL},
+    {"grouped_1x1_shuffled", "network net(input = [12, 5, 7]) {\n"
+                             "    return conv(in, 15, k = 1, groups = 3) | shuffle(3)\n}\n", NULL},
+    {"grouped_dilation_2", "network net(input = [8, 9, 10]) {\n"
+                           "    return conv(in, 6, k = 3, dilation = 2, pad = 2, groups = 2)\n}\n",
+     NULL},
+    {"grouped_row_wider_than_panel", "network net(input = [4, 1, 16400]) {\n"
+                                     "    return conv(in, 6, k = 3, pad = 1, groups = 2)\n}\n", NULL},
+    {"dense_strided_row_wider_than_panel", "network net(input = [2, 2, 32803]) {\n"
+                                           "    return conv(in, 3, k = 3, stride = 2, pad = 1)\n}\n",
+     NULL},
+
+    /*
      * Pooling on 6x5 with k = [3, 2], stride 2, pad 1: along H, ceil_mode
      * adds a last window that reaches past the padding, and along W it
      * adds one that would start in the right padding and is dropped.
@@ -181,6 +221,9 @@ static const codegen_case cases[] = {
     {"flatten_linear_3x3", "network net(input = [3, 3, 3]) {\n"
                            "    return conv(in, 4, k = 3, pad = 1) | flatten | linear(5)\n}\n",
      NULL},
+    /* 4-output tiles and a tail of 3, 37 inputs: vector pairs and a scalar tail */
+    {"linear_37_to_11_relu", "network net(input = [37, 1, 1]) {\n"
+                             "    return flatten(in) | linear(11) | relu\n}\n", NULL},
 
     /* activations and element-wise ops */
     {"hardswish_exact_points", "network net(input = [1, 1, 9]) {\n"
@@ -220,6 +263,84 @@ static const codegen_case cases[] = {
                         "    a = conv(in, 2, k = 1)\n"
                         "    b = conv(in, 3, k = 1)\n"
                         "    return concat(a, b) | bn(eps = 1e-3)\n}\n", NULL},
+
+    /*
+     * Depthwise convs (groups == input channels) run a kernel of their own.
+     * It copies each input plane into a zero-padded buffer split into
+     * stride phases, then computes tiles of output rows by up to 4 vectors
+     * of columns. These cases reach maps narrower than one vector and than
+     * two, tails of every size, 1x1 maps, padding wider than the kernel,
+     * strides 2 and 3, dilations, channel multipliers and every fused
+     * epilogue.
+     */
+    {"depthwise_3x3_7x7", "network net(input = [3, 7, 7]) {\n"
+                          "    return conv(in, 3, k = 3, pad = 1, groups = 3)\n}\n", NULL},
+    {"depthwise_3x3_13x11", "network net(input = [2, 13, 11]) {\n"
+                            "    return conv(in, 2, k = 3, pad = 1, groups = 2)\n}\n", NULL},
+    {"depthwise_3x3_stride2_13x11", "network net(input = [2, 13, 11]) {\n"
+                                    "    return conv(in, 2, k = 3, stride = 2, pad = 1, groups = 2)"
+                                    "\n}\n", NULL},
+    {"depthwise_3x3_1x1_map", "network net(input = [4, 1, 1]) {\n"
+                              "    return conv(in, 4, k = 3, pad = 1, groups = 4) |\n"
+                              "           conv(4, k = 3, stride = 2, pad = 1, groups = 4)\n}\n",
+     NULL},
+    {"depthwise_3x3_no_padding", "network net(input = [2, 5, 21]) {\n"
+                                 "    return conv(in, 2, k = 3, groups = 2)\n}\n", NULL},
+    /* 70 columns: two tiles of 4 AVX2 vectors and a tail of 6, one AVX-512 tile and a tail of 6. */
+    {"depthwise_3x3_wide_rows", "network net(input = [2, 3, 70]) {\n"
+                                "    return conv(in, 2, k = 3, pad = 1, groups = 2)\n}\n", NULL},
+    {"depthwise_3x3_stride2_wide", "network net(input = [2, 5, 141]) {\n"
+                                   "    return conv(in, 2, k = 3, stride = 2, pad = 1, groups = 2)"
+                                   "\n}\n", NULL},
+    {"depthwise_5x5_stride2", "network net(input = [3, 19, 41]) {\n"
+                              "    return conv(in, 3, k = 5, stride = 2, pad = 2, groups = 3)\n}\n",
+     NULL},
+    {"depthwise_7x7_stride2", "network net(input = [2, 23, 45]) {\n"
+                              "    return conv(in, 2, k = 7, stride = 2, pad = 3, groups = 2)\n}\n",
+     NULL},
+    {"depthwise_7x7_on_5x5", "network net(input = [2, 5, 5]) {\n"
+                             "    return conv(in, 2, k = 7, pad = 3, groups = 2)\n}\n", NULL},
+    {"depthwise_dilation_2", "network net(input = [3, 12, 37]) {\n"
+                             "    return conv(in, 3, k = 3, dilation = 2, pad = 2, groups = 3)\n}\n",
+     NULL},
+    {"depthwise_dilation_2_stride2", "network net(input = [2, 15, 40]) {\n"
+                                     "    return conv(in, 2, k = 5, dilation = 2, stride = 2, pad = 3,"
+                                     " groups = 2)\n}\n", NULL},
+    /* The padding exceeds the dilated kernel: whole rows and columns see only zeros. */
+    {"depthwise_padding_only_rows", "network net(input = [2, 3, 4]) {\n"
+                                    "    return conv(in, 2, k = 2, pad = 3, groups = 2)\n}\n",
+     NULL},
+    /* Even widths of fewer than 16 columns per phase: the input plane is split into phases at once. */
+    {"depthwise_stride2_even_width", "network net(input = [3, 10, 14]) {\n"
+                                     "    return conv(in, 3, k = 5, stride = 2, pad = 2, groups = 3)"
+                                     "\n}\n", NULL},
+    {"depthwise_stride3_even_width", "network net(input = [2, 9, 12]) {\n"
+                                     "    return conv(in, 2, k = 3, stride = 3, pad = 1, groups = 2)"
+                                     "\n}\n", NULL},
+    {"depthwise_stride3_odd_width", "network net(input = [2, 8, 13]) {\n"
+                                    "    return conv(in, 2, k = 4, stride = 3, pad = 2, groups = 2)"
+                                    "\n}\n", NULL},
+    {"depthwise_multiplier_2", "network net(input = [3, 9, 26]) {\n"
+                               "    return conv(in, 6, k = 3, pad = 1, groups = 3)\n}\n", NULL},
+    {"depthwise_multiplier_3_stride2", "network net(input = [2, 11, 19]) {\n"
+                                       "    return conv(in, 6, k = 5, stride = 2, pad = 2, groups = 2)"
+                                       "\n}\n", NULL},
+    {"depthwise_asymmetric_window", "network net(input = [2, 10, 33]) {\n"
+                                    "    return conv(in, 2, k = [3, 5], stride = [1, 2], pad = [1, 2],"
+                                    " groups = 2)\n}\n", NULL},
+    {"depthwise_bias_relu6_residual", "network net(input = [4, 11, 35]) {\n"
+                                      "    x = conv(in, 4, k = 1)\n"
+                                      "    y = conv(x, 4, k = 3, pad = 1, groups = 4, bias = false)"
+                                      " | bn\n"
+                                      "    return relu6(y + x)\n}\n", NULL},
+    {"depthwise_hardswish", "network net(input = [3, 9, 17]) {\n"
+                            "    return conv(in, 3, k = 5, stride = 2, pad = 2, groups = 3) |\n"
+                            "           hardswish\n}\n", NULL},
+    /* torchvision's ShuffleNetV2 downsampling branch: the last conv writes shuffled channels. */
+    {"depthwise_shuffled_output", "network net(input = [4, 9, 19]) {\n"
+                                  "    a = conv(in, 4, k = 3, stride = 2, pad = 1, groups = 4) | bn\n"
+                                  "    b = conv(in, 4, k = 3, stride = 2, pad = 1, groups = 4) | bn\n"
+                                  "    return concat(a, b) | shuffle(2)\n}\n", NULL},
 };
 
 #define CASE_COUNT ((int)(sizeof cases / sizeof cases[0]))
@@ -591,6 +712,7 @@ START_TEST(generated_matches_reference)
         {CG_TARGET_AVX512, "-O2 -mavx2 -mfma"},
     };
     const char *sanitize = "-fsanitize=address,undefined -fno-sanitize-recover=undefined";
+    float *outputs[sizeof builds / sizeof builds[0]] = {NULL};
     for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
         cg_target target = builds[b].target;
         if (target != CG_TARGET_SCALAR && !cpu_has_avx2_fma())
@@ -599,7 +721,7 @@ START_TEST(generated_matches_reference)
                                 ? "-O2 -mavx512f -mavx2 -mfma"
                                 : builds[b].flags;
         const char *sub = arena_printf("%s/%s", dir, cg_target_name(target));
-        cg_options options = {sub, "check_codegen", false, false, target};
+        cg_options options = {sub, "check_codegen", false, false, target, 1, 0};
         cg_files files = cg_render(p, folded, &options);
         ck_assert_msg(cg_write(p, &files, sub), "%s: cg_write failed in %s", c->name, sub);
         run_command(c->name, arena_printf("cd '%s' && cc -std=c99 %s %s -o prog main.c %s.c -lm",
@@ -610,7 +732,28 @@ START_TEST(generated_matches_reference)
         compare_outputs(arena_printf("%s (target %s, cc %s)", c->name, cg_target_name(target),
                                      flags),
                         actual, expected, count);
+        outputs[b] = actual;
     }
+
+    /*
+     * The AVX2 code (scalar without AVX2) again with 3 threads and every
+     * step split that can split: slices of the same kernels, so the output
+     * must equal the 1-thread output bit for bit.
+     */
+    size_t single = cpu_has_avx2_fma() ? 1 : 0;
+    const char *sub = arena_printf("%s/threads", dir);
+    cg_options options = {sub, "check_codegen", false, false, builds[single].target, 3, 1};
+    cg_files files = cg_render(p, folded, &options);
+    ck_assert_msg(cg_write(p, &files, sub), "%s: cg_write failed in %s", c->name, sub);
+    run_command(c->name, arena_printf("cd '%s' && cc -std=c99 %s %s -pthread -o prog main.c %s.c -lm",
+                                      sub, builds[single].flags, sanitize, g->name));
+    run_command(c->name, arena_printf("cd '%s' && ./prog %s.weights ../input.bin output.bin",
+                                      sub, g->name));
+    float *threaded = read_floats(arena_printf("%s/output.bin", sub), count);
+    for (int64_t i = 0; i < count; i++)
+        ck_assert_msg(memcmp(&threaded[i], &outputs[single][i], sizeof(float)) == 0,
+                      "%s: with 3 threads, output %lld is %.9g, with 1 thread %.9g", c->name,
+                      (long long)i, threaded[i], outputs[single][i]);
     run_command(c->name, arena_printf("rm -r '%s'", dir));
 }
 END_TEST

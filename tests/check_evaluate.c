@@ -268,8 +268,8 @@ START_TEST(split_kernels_match_standalone)
     ck_assert_ptr_nonnull(weights);
     const char *standalone = make_temp_dir("standalone");
     const char *split = make_temp_dir("split");
-    cg_options plain_options = {standalone, "check_evaluate", false, false};
-    cg_options split_options = {split, "check_evaluate", false, true};
+    cg_options plain_options = {standalone, "check_evaluate", false, false, CG_TARGET_HOST, 1, 0};
+    cg_options split_options = {split, "check_evaluate", false, true, CG_TARGET_HOST, 1, 0};
     cg_files plain = cg_render(p, weights, &plain_options);
     cg_files parts = cg_render(p, weights, &split_options);
     ck_assert_int_eq(plain.nkernels, 0);

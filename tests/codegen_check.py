@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compare the outputs of `nasc run` with PyTorch on the example networks.
 
-Usage: /usr/bin/python3 tests/codegen_check.py [--keep DIR] PATH/TO/nasc [NAME ...]
+Usage: /usr/bin/python3 tests/codegen_check.py [--keep DIR] [--threads N] PATH/TO/nasc [NAME ...]
 
 NAME selects examples/NAME.nas (all examples of tests/pytorch_models.py by
 default). For each network the script:
@@ -22,6 +22,10 @@ default). For each network the script:
      The network passes if
      max|nasc - torch| <= RELATIVE_TOLERANCE * max|torch| + ABSOLUTE_TOLERANCE
      over all outputs.
+  6. with --threads N > 1, runs step 5 with `--threads N` as well and checks
+     that its output equals the 1-thread output bit for bit, because the
+     threads split the work at kernel calls and compute each output value
+     with the same code.
 
 It prints one line per network, then "N passed, M failed", and exits with
 status 1 if any network failed. A nasc without a `run` command exits with
@@ -150,10 +154,12 @@ def check_output_sizes(report, torch_outputs):
         raise CheckFailed(f"PyTorch output sizes {actual} differ from nasc's {expected}")
 
 
-def run_nasc(nasc, name, weights_path, input_path, output_path):
+def run_nasc(nasc, name, weights_path, input_path, output_path, threads=1):
     """Run `nasc run`; raise RunMissing if the command does not exist, CheckFailed on any failure."""
     command = [nasc, "run", os.path.join("examples", name + ".nas"), "--weights", weights_path,
                "--input", input_path, "--output", output_path]
+    if threads > 1:
+        command += ["--threads", str(threads)]
     try:
         result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
                                 timeout=NASC_RUN_TIMEOUT_SECONDS)
@@ -201,7 +207,7 @@ def compare(actual, expected):
     return error <= tolerance, detail
 
 
-def check_network(nasc, name, folder):
+def check_network(nasc, name, folder, threads=1):
     """Check one network and return (passed, detail).
 
     Raises CheckFailed when a check before the comparison fails, and
@@ -231,8 +237,20 @@ def check_network(nasc, name, folder):
     output_path = os.path.join(folder, name + ".output.f32")
     command = run_nasc(nasc, name, weights_path, input_path, output_path)
     actual = read_nasc_output(output_path, command, expected.numel())
+    passed, detail = compare(actual, expected)
+    if not passed or threads == 1:
+        return passed, detail
 
-    return compare(actual, expected)
+    threaded_path = os.path.join(folder, f"{name}.output.threads{threads}.f32")
+    command = run_nasc(nasc, name, weights_path, input_path, threaded_path, threads)
+    threaded = read_nasc_output(threaded_path, command, expected.numel())
+    differing = (threaded != actual).nonzero()
+    if len(differing) > 0:
+        first = differing[0].item()
+        return False, (f"with --threads {threads}, {len(differing)} output values differ from the "
+                       f"1-thread output, the first at index {first}: {threaded[first].item():.9g} "
+                       f"against {actual[first].item():.9g}")
+    return True, f"{detail}; --threads {threads} gives the same output bit for bit"
 
 
 def main(argv):
@@ -242,9 +260,13 @@ def main(argv):
                         help=f"examples to check (default all: {', '.join(MODELS)})")
     parser.add_argument("--keep", metavar="DIR",
                         help="write the weights, input and output files to DIR and keep them")
+    parser.add_argument("--threads", metavar="N", type=int, default=1,
+                        help="also run with `nasc run --threads N` and require the 1-thread output")
     args = parser.parse_args(argv[1:])
     if args.nasc is None:
         parser.error("the path to nasc is required")
+    if args.threads < 1:
+        parser.error(f"invalid --threads {args.threads}; it takes a whole number from 1")
 
     unknown = [name for name in args.names if name not in MODELS]
     if unknown:
@@ -260,7 +282,7 @@ def main(argv):
             os.makedirs(folder, exist_ok=True)
         for name in names:
             try:
-                ok, detail = check_network(nasc, name, folder)
+                ok, detail = check_network(nasc, name, folder, args.threads)
             except RunMissing:
                 print(f"SKIP {name}: PyTorch side checked; {args.nasc} has no run command", flush=True)
                 continue
