@@ -442,7 +442,7 @@ def parse_arguments(argv):
     parser = argparse.ArgumentParser(description="Time nasc's generated C against PyTorch at its best.")
     parser.add_argument("nasc", help="the nasc binary")
     parser.add_argument("names", nargs="*", help="example names (default: every example with a PyTorch model)")
-    parser.add_argument("--rounds", type=int, default=2, help="timing rounds over all networks (default 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="timing rounds over all networks (default 3)")
     parser.add_argument("--allow-reference-blas", action="store_true",
                         help="run even when torch uses the reference BLAS")
     parser.add_argument("--fma-peak", metavar="BINARY",

@@ -15,7 +15,7 @@ nasc=${1:?usage: bench/opt_levels.sh NASC [ROUNDS [NAME ...]]}
 rounds=${2:-3}
 shift
 [ $# -gt 0 ] && shift
-names=${*:-mobilenet_v2 mobilenet_v3_small shufflenet_v2 mnasnet resnet18 resnet50}
+names=${*:-mobilenet_v2 mobilenet_v3_small shufflenet_v2_x1_0 mnasnet1_0 resnet18 resnet50}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
