@@ -271,7 +271,8 @@ static int parse_options(const char *command, int argc, char **argv, options *o)
             bool whole = strcmp(a, "--warmup") == 0;
             if (*end || !*value || number < 0 || (whole && number != (int)number) ||
                 number > 1e6)
-                return usage_error("invalid value '%s'; it takes a non-negative number", value);
+                return usage_error("invalid value %s; it takes a non-negative number",
+                                   arena_printf("'%s' for %s", value, a));
             if (strcmp(a, "--min-time") == 0)
                 o->min_time = number;
             else if (strcmp(a, "--warmup") == 0)
