@@ -148,7 +148,7 @@ const char *cg_target_cflags(cg_target t);
 
 /* ---- emit.c ---- */
 
-/* The most threads that --threads accepts. */
+/* The maximum thread count that --threads accepts. */
 #define CG_MAX_THREADS 64
 
 typedef struct {

@@ -27,10 +27,9 @@
  * maps most columns fell into its border tiles, and at stride 2 it
  * gathered the inputs of a vector lane by lane.
  *
- * NOTE: the buffer is a local array of SW * HP * WP floats (52 KB for
- * MobileNetV2's 112x112 stride-1 layer), plus one plane for the split of
- * narrow strided rows, so a thread that runs the kernel needs that much
- * stack.
+ * NOTE: the buffer is a local array of SW * HP * WP floats, 52 KB for
+ * MobileNetV2's 112x112 stride-1 layer, plus one plane when narrow strided
+ * rows are split. A thread that runs the kernel needs that much stack.
  */
 #include "kernels.h"
 
