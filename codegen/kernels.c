@@ -95,6 +95,46 @@ const char *emit_activation_kernel(kernel_set *k, const ir_node *n)
     return name;
 }
 
+/*
+ * Max pooling in two passes per output row. The first takes the maximum
+ * over the window's input rows along the whole row, a loop the compiler
+ * vectorizes, into a row buffer whose borders hold -INFINITY for the
+ * padding. The second gives each output the maximum of KW values of that
+ * buffer, with no bounds checks. Window rows outside the input are skipped.
+ */
+static void emit_maxpool_body(FILE *f)
+{
+    fprintf(f, "    /* the row buffer: PW cells of padding, the input row, then padding to the last window */\n"
+               "    enum { RIGHT = (OW - 1) * SW + (KW - 1) * DW + 1, BW = RIGHT > PW + W ? RIGHT : PW + W };\n"
+               "    float row[BW];\n"
+               "    for (int i = 0; i < BW; i++)\n"
+               "        row[i] = -INFINITY;\n"
+               "    for (int c = 0; c < C; c++) {\n"
+               "        const float *xc = x + (long)c * H * W;\n"
+               "        for (int oh = 0; oh < OH; oh++) {\n"
+               "            float *r = row + PW;\n"
+               "            for (int iw = 0; iw < W; iw++)\n"
+               "                r[iw] = -INFINITY;\n"
+               "            for (int kh = 0; kh < KH; kh++) {\n"
+               "                const int ih = oh * SH - PH + kh * DH;\n"
+               "                if (ih < 0 || ih >= H)\n"
+               "                    continue;\n"
+               "                const float *xr = xc + (long)ih * W;\n"
+               "                for (int iw = 0; iw < W; iw++)\n"
+               "                    r[iw] = xr[iw] > r[iw] ? xr[iw] : r[iw];\n"
+               "            }\n"
+               "            float *yr = y + ((long)c * OH + oh) * OW;\n"
+               "            for (int ow = 0; ow < OW; ow++) {\n"
+               "                const float *window = row + ow * SW;\n"
+               "                float best = window[0];\n"
+               "                for (int kw = 1; kw < KW; kw++)\n"
+               "                    best = window[kw * DW] > best ? window[kw * DW] : best;\n"
+               "                yr[ow] = best;\n"
+               "            }\n"
+               "        }\n"
+               "    }\n}\n\n");
+}
+
 const char *emit_pool_kernel(kernel_set *k, const ir_graph *g, const ir_node *n)
 {
     ir_shape in = g->nodes[n->inputs[0]].shape;
@@ -125,40 +165,29 @@ const char *emit_pool_kernel(kernel_set *k, const ir_graph *g, const ir_node *n)
     else
         fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d };\n\n", w->kh,
                 w->kw, w->sh, w->sw, w->ph, w->pw);
+    if (is_max) {
+        emit_maxpool_body(f);
+        return name;
+    }
     fprintf(f, "    for (int c = 0; c < C; c++) {\n"
                "        const float *xc = x + (long)c * H * W;\n"
                "        for (int oh = 0; oh < OH; oh++) {\n"
-               "            for (int ow = 0; ow < OW; ow++) {\n");
-    if (is_max) {
-        fprintf(f, "                float best = -INFINITY;\n"
-                   "                for (int kh = 0; kh < KH; kh++) {\n"
-                   "                    const int ih = oh * SH - PH + kh * DH;\n"
-                   "                    if (ih < 0 || ih >= H)\n"
-                   "                        continue;\n"
-                   "                    for (int kw = 0; kw < KW; kw++) {\n"
-                   "                        const int iw = ow * SW - PW + kw * DW;\n"
-                   "                        if (iw >= 0 && iw < W && xc[ih * W + iw] > best)\n"
-                   "                            best = xc[ih * W + iw];\n"
-                   "                    }\n"
-                   "                }\n"
-                   "                y[((long)c * OH + oh) * OW + ow] = best;\n");
-    } else {
-        fprintf(f, "                int h0 = oh * SH - PH, w0 = ow * SW - PW;\n"
-                   "                int h1 = h0 + KH < H + PH ? h0 + KH : H + PH;\n"
-                   "                int w1 = w0 + KW < W + PW ? w0 + KW : W + PW;\n"
-                   "%s"
-                   "                h0 = h0 > 0 ? h0 : 0;\n"
-                   "                w0 = w0 > 0 ? w0 : 0;\n"
-                   "                h1 = h1 < H ? h1 : H;\n"
-                   "                w1 = w1 < W ? w1 : W;\n"
-                   "                float sum = 0.0f;\n"
-                   "                for (int ih = h0; ih < h1; ih++)\n"
-                   "                    for (int iw = w0; iw < w1; iw++)\n"
-                   "                        sum += xc[ih * W + iw];\n"
-                   "                y[((long)c * OH + oh) * OW + ow] = sum / (float)%s;\n",
-                include_pad ? "                const int padded = (h1 - h0) * (w1 - w0);\n" : "",
-                include_pad ? "padded" : "((h1 - h0) * (w1 - w0))");
-    }
+               "            for (int ow = 0; ow < OW; ow++) {\n"
+               "                int h0 = oh * SH - PH, w0 = ow * SW - PW;\n"
+               "                int h1 = h0 + KH < H + PH ? h0 + KH : H + PH;\n"
+               "                int w1 = w0 + KW < W + PW ? w0 + KW : W + PW;\n"
+               "%s"
+               "                h0 = h0 > 0 ? h0 : 0;\n"
+               "                w0 = w0 > 0 ? w0 : 0;\n"
+               "                h1 = h1 < H ? h1 : H;\n"
+               "                w1 = w1 < W ? w1 : W;\n"
+               "                float sum = 0.0f;\n"
+               "                for (int ih = h0; ih < h1; ih++)\n"
+               "                    for (int iw = w0; iw < w1; iw++)\n"
+               "                        sum += xc[ih * W + iw];\n"
+               "                y[((long)c * OH + oh) * OW + ow] = sum / (float)%s;\n",
+            include_pad ? "                const int padded = (h1 - h0) * (w1 - w0);\n" : "",
+            include_pad ? "padded" : "((h1 - h0) * (w1 - w0))");
     fprintf(f, "            }\n        }\n    }\n}\n\n");
     return name;
 }

@@ -161,6 +161,18 @@ static const codegen_case cases[] = {
     {"maxpool_dilation_ceil", "network net(input = [2, 8, 7]) {\n"
                               "    return maxpool(in, k = 3, stride = 2, pad = 1, dilation = 2,\n"
                               "                   ceil_mode = true)\n}\n", NULL},
+    /*
+     * Max pooling keeps a row buffer padded with -INFINITY: stride 1 with
+     * padding on both sides (the NB201 and DARTS pooling), unequal strides
+     * and pads with ceil_mode, and a 1x1 map whose window is mostly padding.
+     */
+    {"maxpool_stride1_pad", "network net(input = [3, 5, 6]) {\n"
+                            "    return maxpool(in, k = 3, stride = 1, pad = 1)\n}\n", NULL},
+    {"maxpool_uneven_ceil", "network net(input = [2, 5, 9]) {\n"
+                            "    return maxpool(in, k = [2, 3], stride = [1, 2], pad = [1, 1],\n"
+                            "                   ceil_mode = true)\n}\n", NULL},
+    {"maxpool_1x1_map", "network net(input = [4, 1, 1]) {\n"
+                        "    return maxpool(in, k = 3, stride = 1, pad = 1)\n}\n", NULL},
     {"avgpool_floor_pad", "network net(input = [3, 6, 5]) {\n"
                           "    return avgpool(in, k = [3, 2], stride = 2, pad = 1)\n}\n", NULL},
     {"avgpool_floor_nopad", "network net(input = [3, 6, 5]) {\n"
