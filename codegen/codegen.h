@@ -68,6 +68,12 @@ typedef struct {
     int shuffle_groups;
     int shuffle_channels;
     int shuffle_base;
+    /*
+     * Output rows [row_begin, row_end) of a conv split across threads by
+     * rows (see conv_splits_rows); row_end is 0 for the whole map.
+     */
+    int row_begin;
+    int row_end;
     bool deleted;          /* fused away; emits nothing */
 } cg_step;
 
@@ -106,15 +112,19 @@ float *cg_weights(cg_program *p, const char *safetensors_path, uint64_t seed);
 
 /*
  * The weights of a conv other than depthwise (groups == C > 1) are packed
- * for the register tiles of conv.c: per group, block-major in blocks of
- * CG_CONV_BLOCK output channels, [block][c][kh][kw][row], the group's last
- * block with its OCPG % CG_CONV_BLOCK remaining rows. Output channels
- * [a, b), with a a multiple of CG_CONV_BLOCK within its group, are thus a
- * contiguous slice from float a * (C / groups) * KH * KW. Depthwise convs
- * and linear layers keep PyTorch's [oc][c][kh][kw] order.
+ * for the register tiles of conv.c: per group, block-major in blocks of B
+ * output channels, [block][c][kh][kw][row], the group's last block with
+ * its OCPG % B remaining rows. B is CG_CONV_BLOCK, or CG_CONV_WIDE_BLOCK
+ * for a dense conv on a small map whose kernel puts output channels in the
+ * vector lanes (see conv.c). Output channels [a, b), with a a multiple of
+ * B within its group, are thus a contiguous slice from float
+ * a * (C / groups) * KH * KW. Depthwise convs and linear layers keep
+ * PyTorch's [oc][c][kh][kw] order. cg_conv_block returns B for the conv
+ * of step s (node conv, or a copy narrowed to a slice of the output
+ * channels at multiples of B), and 0 for weights in PyTorch's order.
  */
-enum { CG_CONV_BLOCK = 4 };
-bool cg_conv_packed(const ir_graph *g, const ir_node *conv);
+enum { CG_CONV_BLOCK = 4, CG_CONV_WIDE_BLOCK = 16, CG_CONV_WIDE_MAX_PLANE = 64 };
+int cg_conv_block(const ir_graph *g, const cg_step *s, const ir_node *conv);
 
 /* ---- targets (compile.c) ---- */
 

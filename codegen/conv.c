@@ -4,19 +4,26 @@
  * with k = (c, kh, kw) and q the output positions. The kernel gathers the
  * input values of a block of output rows into an im2col panel P on the
  * stack, zero in the padding, so the stride, padding and dilation cost
- * nothing in the inner loop. Register tiles then multiply the weights by P.
- * Output rows too wide for the panel go through a direct loop instead.
- * The linear layer, a matrix-vector product, is at the end of the file.
+ * nothing in the inner loop. Register tiles then multiply the weights by P:
+ * 4 output channels by 3 vectors of positions, or, on a map too small to
+ * fill vectors of positions, 16 output channels in the lanes by 6
+ * positions (the wide-block kernel). Output rows too wide for the panel go
+ * through a direct loop instead. The linear layer, a matrix-vector
+ * product, is at the end of the file.
  *
  * Packed weights: weights.c stores the weights of these convs per group in
- * blocks of CONV_ROWS output channels, [block][c][kh][kw][row], where the
- * group's last block has the OCPG % CONV_ROWS remaining rows (see
- * cg_conv_packed). A tile thus reads its block's weights in memory order.
- * Output channels [a, b), with a a multiple of CONV_ROWS in its group, are
- * the contiguous slice from float a * CPG * KH * KW, so a kernel split
- * across threads gets its weights by a pointer offset.
+ * blocks of B output channels, [block][c][kh][kw][row], B = CONV_ROWS or
+ * CG_CONV_WIDE_BLOCK (see cg_conv_block), where the group's last block
+ * has the OCPG % B remaining rows. A tile thus reads its block's weights
+ * in memory order. Output channels [a, b), with a a multiple of B in its
+ * group, are the contiguous slice from float a * CPG * KH * KW, so a
+ * kernel split across threads by channels gets its weights by a pointer
+ * offset. A panel kernel split by output rows computes rows [ROW_BEGIN,
+ * ROW_END) from the whole step's pointers.
  */
 #include "kernels.h"
+
+#include <string.h>
 
 /*
  * Register tiles. A tile of ROWS output channels by VECTORS vectors of
@@ -100,32 +107,65 @@ static int open_channel_block(FILE *f, const char *indent, int part, int group_c
 
 /*
  * The im2col panel of emit_panel_body: the largest row of positions it
- * takes, in bytes, before a conv falls back to emit_direct_body, and its
- * size, a quarter of a 512 KiB L2 cache.
+ * takes, in bytes, before a conv falls back to emit_direct_body, its
+ * largest size, a quarter of a 512 KiB L2 cache, and the bytes of a tile's
+ * strip of it, half of a 32 KiB L1 data cache.
  * NOTE: the panel is a local array, so every thread that runs a conv
- * kernel needs 128 KiB of stack for it.
+ * kernel needs up to 128 KiB of stack for it.
  */
-enum { PANEL_ROW_MAX_BYTES = 64 * 1024, PANEL_FLOATS = 32 * 1024 };
+enum { PANEL_ROW_MAX_BYTES = 64 * 1024, PANEL_FLOATS = 32 * 1024, STRIP_BYTES = 16 * 1024 };
+
+/*
+ * The tiles that cover nq positions of a panel: tiles of CONV_VECTORS
+ * vectors, the last of which may have fewer vectors and be partial.
+ * NOTE: two tiles of 2 vectors instead of 3 + 1 (ResNet's 7x7 maps have
+ * 7 vectors of 8 positions) measured slower: 8 sums barely cover the
+ * FMA latency.
+ */
+typedef struct {
+    int full3;     /* whole tiles of 3 vectors */
+    int last;      /* vectors of the last tile, 1 to 3, which may be partial */
+} tile_plan;
+
+static tile_plan plan_tiles(int nq, int lanes)
+{
+    tile_plan t = {0, 0};
+    int vectors = (nq + lanes - 1) / lanes;
+    while (vectors > CONV_VECTORS) {
+        t.full3++;
+        vectors -= CONV_VECTORS;
+    }
+    t.last = vectors;
+    return t;
+}
+
+/*
+ * The cost of a panel of nq positions in vector FMA steps per value of k:
+ * a tile of one vector counts as two, since its four sums wait on each
+ * other's latency rather than filling both FMA pipes.
+ */
+static int tiles_cost(int nq, int lanes)
+{
+    tile_plan t = plan_tiles(nq, lanes);
+    return 3 * t.full3 + (t.last == 1 ? 2 : t.last);
+}
 
 /*
  * Output rows per panel, at most 24 vectors of positions so that the panel
  * has room for a useful chunk of k. The count minimizes an estimated cost:
- * the tiles of 3 vectors over the plane, where the partial tile at the end
- * costs as much as a full one, plus the rereads of the weights.
+ * the tiles of every panel over the plane, plus the rereads of the weights,
+ * one per panel, at 3/8 of a vector step.
  */
 static int panel_rows(int out_height, int out_width, int lanes)
 {
-    int tile = CONV_VECTORS * lanes;
     int best = 1;
     double best_cost = 0;
     for (int rows = 1; rows <= out_height; rows++) {
-        if (rows > 1 && rows * out_width > 8 * tile)
+        if (rows > 1 && rows * out_width > 8 * CONV_VECTORS * lanes)
             break;
-        /* tiles over the whole plane, plus a block's weight reads at 1/8 of a tile */
         int blocks = (out_height + rows - 1) / rows, last = out_height - (blocks - 1) * rows;
-        int tiles = (blocks - 1) * ((rows * out_width + tile - 1) / tile) +
-                    (last * out_width + tile - 1) / tile;
-        double cost = tiles + blocks / 8.0;
+        double cost = (blocks - 1) * tiles_cost(rows * out_width, lanes) +
+                      tiles_cost(last * out_width, lanes) + blocks * 3 / 8.0;
         if (rows == 1 || cost < best_cost) {
             best = rows;
             best_cost = cost;
@@ -134,18 +174,52 @@ static int panel_rows(int out_height, int out_width, int lanes)
     return best;
 }
 
-/* Positions of a panel row rounded up to whole tiles, so that a tile never reads past it. */
+/* Positions of a panel row rounded up to whole vectors, so that a tile never reads past it. */
 static int panel_width(int out_height, int out_width, int lanes)
 {
-    int tile = CONV_VECTORS * lanes;
     int positions = panel_rows(out_height, out_width, lanes) * out_width;
-    return (positions + tile - 1) / tile * tile;
+    return (positions + lanes - 1) / lanes * lanes;
+}
+
+/*
+ * Returns the values of k per chunk of the panel. A tile's strip, its
+ * vectors of positions times the chunk, must stay in the L1 cache while
+ * every block of output channels reads it, and the panel must fit its
+ * size. The chunks of K are made equal rather than leaving a short one.
+ */
+static int panel_chunk(int reduction, int width, int lanes)
+{
+    int max_chunk = STRIP_BYTES / (CONV_VECTORS * lanes * (int)sizeof(float));
+    if (max_chunk > PANEL_FLOATS / width)
+        max_chunk = PANEL_FLOATS / width;
+    int chunks = (reduction + max_chunk - 1) / max_chunk;
+    return (reduction + chunks - 1) / chunks;
 }
 
 /* Whether a conv with this output plane fits emit_panel_body. */
 static bool panel_fits(int out_height, int out_width, int lanes)
 {
     return (long)panel_width(out_height, out_width, lanes) * 4 <= PANEL_ROW_MAX_BYTES;
+}
+
+/*
+ * Loads the partial sums of a whole tile from y into its accumulators, or
+ * stores them there, one vector per memcpy.
+ */
+static void emit_partial_sums(FILE *f, const char *indent, int rows, int vectors,
+                              const conv_epilogue *e, bool store)
+{
+    for (int i = 0; i < rows; i++) {
+        const char *at = arena_printf("y + (long)%s * PLANE + oh0 * OW + q",
+                                      conv_output_channel(e, arena_printf("(oc0 + %d)", i)));
+        for (int j = 0; j < vectors; j++)
+            if (store)
+                fprintf(f, "%smemcpy(%s + %d * VL, &a%d_%d, sizeof a%d_%d);\n", indent, at, j, i,
+                        j, i, j);
+            else
+                fprintf(f, "%smemcpy(&a%d_%d, %s + %d * VL, sizeof a%d_%d);\n", indent, i, j, at,
+                        j, i, j);
+    }
 }
 
 /*
@@ -170,7 +244,13 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
     for (int i = 0; i < rows && e->bias; i++)
         for (int j = 0; j < vectors; j++)
             fprintf(f, "%sa%d_%d += b[oc0 + %d];\n", bias_indent, i, j, i);
-    if (chunked) {
+    bool full = strcmp(count, "nq - q") != 0;
+    if (chunked && full) {
+        /* a whole tile of partial sums moves between y and the registers as vectors */
+        fprintf(f, "%s} else {\n", indent);
+        emit_partial_sums(f, in, rows, vectors, e, false);
+        fprintf(f, "%s}\n", indent);
+    } else if (chunked) {
         fprintf(f, "%s} else {\n", indent);
         fprintf(f, "%s{\n%s    float t[%d][%d * VL] = {{0}};\n", in, in, rows, vectors);
         fprintf(f, "%s    for (int i = 0; i < %d; i++) {\n", in, rows);
@@ -198,8 +278,104 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
     emit_tile_store(f, in, rows, vectors, "oh0 * OW + q", count, e);
     fprintf(f, "%s} else {\n", indent);
     conv_epilogue partial = {false, false, e->shuffled, CG_ACT_NONE};
-    emit_tile_store(f, in, rows, vectors, "oh0 * OW + q", count, &partial);
+    if (full)
+        emit_partial_sums(f, in, rows, vectors, e, true);
+    else
+        emit_tile_store(f, in, rows, vectors, "oh0 * OW + q", count, &partial);
     fprintf(f, "%s}\n", indent);
+}
+
+/*
+ * One tile of `vectors` vectors of positions from q for every block of
+ * output channels of group g, the full blocks and then the remaining rows.
+ * The tile's strip of the panel stays in the L1 cache across the blocks.
+ */
+static void emit_block_tiles(FILE *f, const char *indent, int group_channels, int vectors,
+                             const char *count, bool chunked, const conv_epilogue *e)
+{
+    const char *in = arena_printf("%s    ", indent);
+    for (int part = 0; part < 2; part++) {
+        int rows = open_channel_block(f, indent, part, group_channels);
+        if (rows == 0)
+            continue;
+        emit_panel_tile(f, in, rows, vectors, count, chunked, e);
+        fprintf(f, "%s}\n", indent);
+    }
+}
+
+/*
+ * The tiles over a panel's nq positions, as plan_tiles lays them out, each
+ * for every block of output channels. Only the branches that the panels of
+ * this conv reach are written, which keeps the generated code short.
+ */
+static void emit_panel_tiles(FILE *f, int group_channels, const tile_plan *plans, int nplans,
+                             bool chunked, const conv_epilogue *e)
+{
+    const char *indent = "                ";
+    const char *in = "                    ";
+    bool full3 = false, last[CONV_VECTORS + 1] = {false};
+    for (int i = 0; i < nplans; i++) {
+        full3 |= plans[i].full3 > 0;
+        last[plans[i].last] = true;
+    }
+    fprintf(f, "%sint q = 0;\n", indent);
+    if (full3) {
+        fprintf(f, "%sfor (; nq - q > 3 * VL; q += 3 * VL) {\n", indent);
+        emit_block_tiles(f, in, group_channels, 3, "3 * VL", chunked, e);
+        fprintf(f, "%s}\n", indent);
+    }
+    const char *keyword = "if";
+    for (int v = CONV_VECTORS; v >= 1; v--) {
+        if (!last[v])
+            continue;
+        fprintf(f, "%s%s (nq - q > %d * VL) { /* the last nq - q positions: %d vector%s */\n",
+                indent, keyword, v - 1, v, v > 1 ? "s" : "");
+        emit_block_tiles(f, in, group_channels, v, "nq - q", chunked, e);
+        fprintf(f, "%s}", indent);
+        keyword = " else if";
+    }
+    fprintf(f, "\n");
+}
+
+/*
+ * The gathering of the im2col panel for rows [k0, k0 + kc) of k = (c, kh,
+ * kw) and output rows [oh0, oh0 + nrows) of group g: panel[k - k0][q] = x
+ * at (g * CPG + c, oh * SH - PH + kh * DH, ow * SW - PW + kw * DW) for
+ * position q = (oh - oh0) * OW + ow, zero in the padding and from nq to QP.
+ */
+static const char *const panel_gather[] = {
+    "for (int k = 0; k < kc; k++) {",
+    "    const int c = g * CPG + (k0 + k) / (KH * KW);",
+    "    const int kh = (k0 + k) / KW % KH, kw = (k0 + k) % KW;",
+    "    /* the columns ow in [lo, hi) read inside the input */",
+    "    int lo = kw * DW < PW ? (PW - kw * DW + SW - 1) / SW : 0;",
+    "    int hi = (W + PW - kw * DW + SW - 1) / SW;",
+    "    hi = hi < OW ? hi : OW;",
+    "    lo = lo < hi ? lo : hi;",
+    "    for (int r = 0; r < nrows; r++) {",
+    "        float *row = panel[k] + r * OW;",
+    "        const int ih = (oh0 + r) * SH - PH + kh * DH;",
+    "        if (ih < 0 || ih >= H) {",
+    "            memset(row, 0, sizeof(float) * OW);",
+    "            continue;",
+    "        }",
+    "        const float *xr = x + ((long)c * H + ih) * W;",
+    "        for (int ow = 0; ow < lo; ow++)",
+    "            row[ow] = 0.0f;",
+    "        for (int ow = lo; ow < hi; ow++)",
+    "            row[ow] = xr[ow * SW - PW + kw * DW];",
+    "        for (int ow = hi; ow < OW; ow++)",
+    "            row[ow] = 0.0f;",
+    "    }",
+    "    for (int q = nq; q < QP; q++)",
+    "        panel[k][q] = 0.0f;",
+    "}",
+};
+
+static void emit_panel_gather(FILE *f, const char *indent)
+{
+    for (size_t i = 0; i < sizeof panel_gather / sizeof *panel_gather; i++)
+        fprintf(f, "%s%s\n", indent, panel_gather[i]);
 }
 
 /*
@@ -212,62 +388,33 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
  * weights by the panel with unit-stride loads, whatever the stride,
  * padding and dilation.
  */
-static void emit_panel_body(FILE *f, int group_channels, int reduction, int out_height,
-                            int out_width, int lanes, const conv_epilogue *e)
+static void emit_panel_body(FILE *f, int group_channels, int reduction, int row_begin,
+                            int out_height, int out_width, int lanes, const conv_epilogue *e)
 {
     int width = panel_width(out_height, out_width, lanes);
-    int chunk = PANEL_FLOATS / width;
+    int rows_per_panel = panel_rows(out_height, out_width, lanes);
+    int blocks = (out_height + rows_per_panel - 1) / rows_per_panel;
+    tile_plan plans[2];
+    int nplans = 0;
+    if (blocks > 1)
+        plans[nplans++] = plan_tiles(rows_per_panel * out_width, lanes);
+    plans[nplans++] = plan_tiles((out_height - (blocks - 1) * rows_per_panel) * out_width, lanes);
+    int chunk = panel_chunk(reduction, width, lanes);
     bool chunked = reduction > chunk;
     fprintf(f, "    /* positions: ROWS_PER_PANEL output rows, QP of them rounded up to whole vectors */\n"
                "    enum { K = CPG * KH * KW, ROWS_PER_PANEL = %d, QP = %d, KC = %d };\n",
-            panel_rows(out_height, out_width, lanes), width, chunk);
-    fprintf(f, "    float panel[KC < K ? KC : K][QP];\n");
-    fprintf(f, "    for (int oh0 = 0; oh0 < OH; oh0 += ROWS_PER_PANEL) {\n"
-               "        const int nrows = OH - oh0 < ROWS_PER_PANEL ? OH - oh0 : ROWS_PER_PANEL;\n"
+            rows_per_panel, width, chunk);
+    fprintf(f, "    float panel[KC < K ? KC : K][QP] __attribute__((aligned(64)));\n");
+    fprintf(f, "    enum { ROW_BEGIN = %d, ROW_END = %d }; /* the output rows computed */\n",
+            row_begin, row_begin + out_height);
+    fprintf(f, "    for (int oh0 = ROW_BEGIN; oh0 < ROW_END; oh0 += ROWS_PER_PANEL) {\n"
+               "        const int nrows = ROW_END - oh0 < ROWS_PER_PANEL ? ROW_END - oh0 : ROWS_PER_PANEL;\n"
                "        const int nq = nrows * OW;\n"
                "        for (int g = 0; g < GROUPS; g++) {\n"
                "            for (int k0 = 0; k0 < K; k0 += KC) {\n"
-               "                const int kc = K - k0 < KC ? K - k0 : KC;\n"
-               "                for (int k = 0; k < kc; k++) {\n"
-               "                    const int c = g * CPG + (k0 + k) / (KH * KW);\n"
-               "                    const int kh = (k0 + k) / KW %% KH, kw = (k0 + k) %% KW;\n"
-               "                    /* the columns ow in [lo, hi) read inside the input */\n"
-               "                    int lo = kw * DW < PW ? (PW - kw * DW + SW - 1) / SW : 0;\n"
-               "                    int hi = (W + PW - kw * DW + SW - 1) / SW;\n"
-               "                    hi = hi < OW ? hi : OW;\n"
-               "                    lo = lo < hi ? lo : hi;\n"
-               "                    for (int r = 0; r < nrows; r++) {\n"
-               "                        float *row = panel[k] + r * OW;\n"
-               "                        const int ih = (oh0 + r) * SH - PH + kh * DH;\n"
-               "                        if (ih < 0 || ih >= H) {\n"
-               "                            memset(row, 0, sizeof(float) * OW);\n"
-               "                            continue;\n"
-               "                        }\n"
-               "                        const float *xr = x + ((long)c * H + ih) * W;\n"
-               "                        for (int ow = 0; ow < lo; ow++)\n"
-               "                            row[ow] = 0.0f;\n"
-               "                        for (int ow = lo; ow < hi; ow++)\n"
-               "                            row[ow] = xr[ow * SW - PW + kw * DW];\n"
-               "                        for (int ow = hi; ow < OW; ow++)\n"
-               "                            row[ow] = 0.0f;\n"
-               "                    }\n"
-               "                    for (int q = nq; q < QP; q++)\n"
-               "                        panel[k][q] = 0.0f;\n"
-               "                }\n");
-    for (int part = 0; part < 2; part++) {
-        int rows = open_channel_block(f, "                ", part, group_channels);
-        if (rows == 0)
-            continue;
-        fprintf(f, "                    int q = 0;\n");
-        fprintf(f, "                    for (; q + %d * VL <= nq; q += %d * VL) {\n", CONV_VECTORS,
-                CONV_VECTORS);
-        emit_panel_tile(f, "                        ", rows, CONV_VECTORS,
-                        arena_printf("%d * VL", CONV_VECTORS), chunked, e);
-        fprintf(f, "                    }\n"
-                   "                    if (q < nq) { /* the last nq - q positions, fewer than a tile */\n");
-        emit_panel_tile(f, "                        ", rows, CONV_VECTORS, "nq - q", chunked, e);
-        fprintf(f, "                    }\n                }\n");
-    }
+               "                const int kc = K - k0 < KC ? K - k0 : KC;\n");
+    emit_panel_gather(f, "                ");
+    emit_panel_tiles(f, group_channels, plans, nplans, chunked, e);
     fprintf(f, "            }\n        }\n    }\n");
 }
 
@@ -313,6 +460,120 @@ static void emit_direct_body(FILE *f, bool bias, bool residual, bool shuffled, c
             act_call(act, residual ? "acc + r[((long)oc * OH + oh) * OW + ow]" : "acc"));
 }
 
+/*
+ * The wide-block kernel, for a dense conv on a small map (at most
+ * CG_CONV_WIDE_MAX_PLANE positions, such as ResNet's last stage on 7x7).
+ * Tiles over the positions waste most of their lanes there. This kernel
+ * puts CG_CONV_WIDE_BLOCK output channels in the vector lanes instead and
+ * P positions in the tile's other dimension. Each step of k loads the
+ * block's weights, packed [block][k][row], as vectors and broadcasts one
+ * panel value per position. The panel covers the whole map. The sums of
+ * a chunk of k go to y in the order [block][position][row] until the last
+ * chunk, which gathers the block's results in fin and writes them to y in
+ * NCHW order with the epilogue.
+ */
+enum { WIDE_SUMS = 12 };
+
+static void emit_wide_tile(FILE *f, const char *indent, int positions, int nv, bool chunked,
+                           bool bias)
+{
+    const char *in = arena_printf("%s    ", indent);
+    fprintf(f, "%s{\n", indent);
+    for (int i = 0; i < positions; i++) {
+        fprintf(f, "%s    vfloat", indent);
+        for (int j = 0; j < nv; j++)
+            fprintf(f, "%s a%d_%d", j ? "," : "", i, j);
+        fprintf(f, ";\n");
+    }
+    const char *start = chunked ? arena_printf("%s    ", in) : in;
+    if (chunked)
+        fprintf(f, "%sif (k0 == 0) {\n", in);
+    for (int j = 0; j < nv; j++) {
+        fprintf(f, "%svfloat b%d = {0};\n", start, j);
+        if (bias)
+            fprintf(f, "%smemcpy(&b%d, b + oc0 + %d * VL, sizeof b%d);\n", start, j, j, j);
+        for (int i = 0; i < positions; i++)
+            fprintf(f, "%sa%d_%d = b%d;\n", start, i, j, j);
+    }
+    if (chunked) {
+        fprintf(f, "%s} else {\n", in);
+        for (int i = 0; i < positions; i++)
+            for (int j = 0; j < nv; j++)
+                fprintf(f, "%smemcpy(&a%d_%d, part + (q + %d) * OB + %d * VL, sizeof a%d_%d);\n",
+                        start, i, j, i, j, i, j);
+        fprintf(f, "%s}\n", in);
+    }
+    fprintf(f, "%sfor (int k = 0; k < kc; k++) {\n", in);
+    fprintf(f, "%s    const float *xs = panel[k] + q, *ws = wb + (long)k * OB;\n", in);
+    for (int j = 0; j < nv; j++)
+        fprintf(f, "%s    vfloat w%d;\n%s    memcpy(&w%d, ws + %d * VL, sizeof w%d);\n", in, j, in,
+                j, j, j);
+    for (int i = 0; i < positions; i++)
+        for (int j = 0; j < nv; j++)
+            fprintf(f, "%s    a%d_%d += xs[%d] * w%d;\n", in, i, j, i, j);
+    fprintf(f, "%s}\n", in);
+    if (chunked)
+        fprintf(f, "%sif (k0 + kc == K) {\n", in);
+    for (int i = 0; i < positions; i++)
+        for (int j = 0; j < nv; j++)
+            fprintf(f, "%smemcpy(fin[q + %d] + %d * VL, &a%d_%d, sizeof a%d_%d);\n", start, i, j,
+                    i, j, i, j);
+    if (chunked) {
+        fprintf(f, "%s} else {\n", in);
+        for (int i = 0; i < positions; i++)
+            for (int j = 0; j < nv; j++)
+                fprintf(f, "%smemcpy(part + (q + %d) * OB + %d * VL, &a%d_%d, sizeof a%d_%d);\n",
+                        start, i, j, i, j, i, j);
+        fprintf(f, "%s}\n", in);
+    }
+    fprintf(f, "%s}\n", indent);
+}
+
+static void emit_wide_body(FILE *f, int reduction, int plane, int lanes, const conv_epilogue *e)
+{
+    int nv = CG_CONV_WIDE_BLOCK / lanes;
+    int positions = WIDE_SUMS / nv > 0 ? WIDE_SUMS / nv : 1;
+    int max_chunk = STRIP_BYTES / (plane * (int)sizeof(float));
+    int chunks = (reduction + max_chunk - 1) / max_chunk;
+    int chunk = (reduction + chunks - 1) / chunks;
+    bool chunked = chunks > 1;
+    fprintf(f, "    /* OB output channels in the lanes of the tiles, P positions per tile */\n"
+               "    enum { K = CPG * KH * KW, OB = %d, P = %d, QP = PLANE, KC = %d };\n",
+            CG_CONV_WIDE_BLOCK, positions, chunk);
+    fprintf(f, "    float panel[KC < K ? KC : K][QP] __attribute__((aligned(64)));\n"
+               "    /* a block's results, before the epilogue */\n"
+               "    float fin[PLANE][OB] __attribute__((aligned(64)));\n"
+               "    const int oh0 = 0, nrows = OH, nq = PLANE, g = 0;\n"
+               "    for (int k0 = 0; k0 < K; k0 += KC) {\n"
+               "        const int kc = K - k0 < KC ? K - k0 : KC;\n");
+    emit_panel_gather(f, "        ");
+    fprintf(f, "        for (int oc0 = 0; oc0 < OC; oc0 += OB) {\n"
+               "            const float *wb = w + (long)oc0 * K + (long)k0 * OB;\n");
+    if (chunked)
+        fprintf(f, "            float *part = y + (long)oc0 * PLANE; /* partial sums, [position][row] */\n");
+    fprintf(f, "            int q = 0;\n");
+    if (plane >= positions) {
+        fprintf(f, "            for (; q + P <= PLANE; q += P)\n");
+        emit_wide_tile(f, "            ", positions, nv, chunked, e->bias);
+    }
+    if (plane % positions) {
+        fprintf(f, "            /* the last %d positions */\n", plane % positions);
+        emit_wide_tile(f, "            ", plane % positions, nv, chunked, e->bias);
+    }
+    const char *indent = chunked ? "                " : "            ";
+    if (chunked)
+        fprintf(f, "            if (k0 + kc == K) {\n");
+    fprintf(f, "%sfor (int o = 0; o < OB; o++) {\n", indent);
+    fprintf(f, "%s    float *yo = y + (long)(oc0 + o) * PLANE;\n", indent);
+    if (e->residual)
+        fprintf(f, "%s    const float *ro = r + (long)(oc0 + o) * PLANE;\n", indent);
+    fprintf(f, "%s    for (int p = 0; p < PLANE; p++)\n%s        yo[p] = %s;\n%s}\n", indent,
+            indent, act_call(e->act, e->residual ? "fin[p][o] + ro[p]" : "fin[p][o]"), indent);
+    if (chunked)
+        fprintf(f, "            }\n");
+    fprintf(f, "        }\n    }\n");
+}
+
 /* Floats in a vector of the target: the VL of the generated code. */
 static int target_lanes(cg_target target)
 {
@@ -334,10 +595,11 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
                                                   s->shuffle_channels, s->shuffle_base)
                                    : "";
     bool residual = s->residual >= 0;
+    const char *rows = s->row_end > 0 ? arena_printf("_rows%d_%d", s->row_begin, s->row_end) : "";
     const char *name = arena_printf(
-        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s%s%s", w->kh, w->kw, w->sh, w->sw,
-        w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups, in.c, n->shape.c, in.h, in.w,
-        bias ? "_bias" : "", residual ? "_residual" : "", act_suffix(s->act), shuffle);
+        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s%s%s%s", w->kh, w->kw, w->sh,
+        w->sw, w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups, in.c, n->shape.c, in.h, in.w,
+        bias ? "_bias" : "", residual ? "_residual" : "", act_suffix(s->act), shuffle, rows);
     if (already_emitted(k, name))
         return name;
 
@@ -370,19 +632,29 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
 
     /* Depthwise convs have kernels of their own; every other conv reads packed weights. */
     conv_epilogue e = {bias, residual, shuffled, s->act};
-    if (!cg_conv_packed(g, n)) {
+    int block = cg_conv_block(g, s, n);
+    if (block == 0) {
         emit_depthwise_body(f, k->target, w, in, n->shape, &e);
         fprintf(f, "}\n\n");
         return name;
     }
     int lanes = target_lanes(k->target);
+    if (block == CG_CONV_WIDE_BLOCK) {
+        fprintf(f, "    enum { PLANE = OH * OW };\n");
+        emit_vector_type(f, k->target);
+        fprintf(f, "\n");
+        emit_wide_body(f, in.c * w->kh * w->kw, n->shape.h * n->shape.w, lanes, &e);
+        fprintf(f, "}\n\n");
+        return name;
+    }
     if (panel_fits(n->shape.h, n->shape.w, lanes)) {
         fprintf(f, "    enum { PLANE = OH * OW };\n");
         emit_vector_type(f, k->target);
         fprintf(f, "\n");
         int groups = n->attr.conv.groups;
-        emit_panel_body(f, n->shape.c / groups, in.c / groups * w->kh * w->kw, n->shape.h,
-                        n->shape.w, lanes, &e);
+        int rows = s->row_end > 0 ? s->row_end - s->row_begin : n->shape.h;
+        emit_panel_body(f, n->shape.c / groups, in.c / groups * w->kh * w->kw,
+                        s->row_end > 0 ? s->row_begin : 0, rows, n->shape.w, lanes, &e);
         fprintf(f, "}\n\n");
         return name;
     }
@@ -390,13 +662,17 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
     return name;
 }
 
+bool conv_splits_rows(cg_target target, const ir_graph *g, const cg_step *s, const ir_node *n)
+{
+    return cg_conv_block(g, s, n) == CG_CONV_BLOCK &&
+           panel_fits(n->shape.h, n->shape.w, target_lanes(target));
+}
+
 int conv_channel_block(const ir_graph *g, const cg_step *s, const ir_node *n)
 {
-    (void)g;
-    (void)s;
     if (n->op != IR_CONV)
         return 1;
-    return n->attr.conv.groups == 1 ? CONV_ROWS : 1;
+    return n->attr.conv.groups == 1 ? cg_conv_block(g, s, n) : 1;
 }
 
 /*

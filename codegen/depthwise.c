@@ -205,9 +205,10 @@ void emit_depthwise_body(FILE *f, cg_target target, const ir_window *w, ir_shape
     emit_vector_type(f, target);
     fprintf(f, "    /* The zero-padded input plane, split into SW phases of HP x WP floats. */\n");
     fprintf(f, "    enum { HP = %d, WP = %d };\n", rows, columns);
-    fprintf(f, "    float pad[SW * HP * WP];\n");
+    fprintf(f, "    float pad[SW * HP * WP] __attribute__((aligned(64)));\n");
     if (split_plane(w, in))
-        fprintf(f, "    float split[SW][H * W / SW]; /* the input plane's columns by phase */\n");
+        fprintf(f, "    /* the input plane's columns by phase */\n"
+                   "    float split[SW][H * W / SW] __attribute__((aligned(64)));\n");
     fprintf(f, "    const vfloat zero = {0};\n\n");
     fprintf(f, "    memset(pad, 0, sizeof pad);\n");
 

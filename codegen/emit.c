@@ -67,8 +67,13 @@ uint64_t cg_layout_hash(const cg_program *p)
         for (int k = 0; k < 4; k++)
             h = (h ^ fields[k]) * 1099511628211u;
     }
-    /* The block of packed conv weights (cg_conv_packed) is part of the layout. */
-    h = (h ^ (uint64_t)CG_CONV_BLOCK) * 1099511628211u;
+    /* The blocks of packed conv weights (cg_conv_block) are part of the layout. */
+    for (int t = 0; t < p->nsteps; t++) {
+        const cg_step *s = &p->steps[t];
+        if (s->op == IR_CONV)
+            h = (h ^ (uint64_t)cg_conv_block(p->graph, s, &p->graph->nodes[s->layer])) *
+                1099511628211u;
+    }
     return h ^ (uint64_t)p->weight_count;
 }
 /* ---- the run function ---- */
@@ -255,7 +260,15 @@ static int64_t gcd64(int64_t a, int64_t b)
  * multiple that slices start at and *work to an estimate of the step's
  * cost in multiply-adds or elements.
  */
-static int64_t split_units(const cg_program *p, const cg_step *s, int64_t *block, int64_t *work)
+/* Whether step s splits over output rows (see conv_splits_rows) rather than channels. */
+static bool splits_rows(const kernel_set *k, const cg_program *p, const cg_step *s)
+{
+    const ir_node *n = &p->graph->nodes[s->layer];
+    return s->op == IR_CONV && conv_splits_rows(k->target, p->graph, s, n);
+}
+
+static int64_t split_units(const kernel_set *k, const cg_program *p, const cg_step *s,
+                           int64_t *block, int64_t *work)
 {
     const ir_graph *g = p->graph;
     const ir_node *n = &g->nodes[s->layer];
@@ -265,11 +278,13 @@ static int64_t split_units(const cg_program *p, const cg_step *s, int64_t *block
     switch (s->op) {
     case IR_CONV: {
         const ir_window *w = &n->attr.conv.win;
+        *work *= (int64_t)(in.c / n->attr.conv.groups) * w->kh * w->kw;
+        if (splits_rows(k, p, s))
+            return n->shape.h;
         /* Slices of a grouped conv hold whole groups. */
         int64_t ocpg = n->attr.conv.groups > 1 ? n->shape.c / n->attr.conv.groups : 1;
         int64_t kernel_block = conv_channel_block(g, s, n);
         *block = kernel_block / gcd64(kernel_block, ocpg) * ocpg;
-        *work *= (int64_t)(in.c / n->attr.conv.groups) * w->kh * w->kw;
         return n->shape.c;
     }
     case IR_LINEAR:
@@ -329,6 +344,19 @@ static void emit_slice_call(FILE *run, kernel_set *k, const cg_program *p, const
     node.shape.c = count;
     cg_step step = *s;
 
+    if (splits_rows(k, p, s)) {
+        /* Rows [a, b) of every channel, from the pointers of the whole step. */
+        if (b - a < n->shape.h) {
+            step.row_begin = (int)a;
+            step.row_end = (int)b;
+        }
+        const char *name = emit_conv_kernel(k, g, &step, n);
+        fprintf(run, "%s%s(%s, %s, %s, %s%s);\n", indent, name, tensor_ptr(p, n->inputs[0]),
+                tensor_ptr_at(p, s->node, output_shift(p, s)), weight_ptr(s->weight_offset),
+                s->bias_offset >= 0 ? weight_ptr(s->bias_offset) : "NULL",
+                s->residual >= 0 ? arena_printf(", %s", tensor_ptr(p, s->residual)) : "");
+        return;
+    }
     switch (s->op) {
     case IR_CONV: {
         int groups = n->attr.conv.groups;
@@ -450,7 +478,7 @@ static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, co
                                int threads, int64_t min_work, bool barrier)
 {
     int64_t block, work;
-    int64_t units = split_units(p, s, &block, &work);
+    int64_t units = split_units(k, p, s, &block, &work);
     int64_t chunk = (units + threads - 1) / threads;
     chunk = (chunk + block - 1) / block * block;
     bool alone = units == 0 || work < min_work || chunk >= units;
@@ -471,7 +499,8 @@ static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, co
             int64_t a = t * chunk;
             int64_t b = a + chunk < units ? a + chunk : units;
             fprintf(run, "        case %d: /* %s %lld to %lld */\n", t,
-                    s->op == IR_LINEAR ? "features" : "channels", (long long)a, (long long)b - 1);
+                    s->op == IR_LINEAR ? "features" : splits_rows(k, p, s) ? "rows" : "channels",
+                    (long long)a, (long long)b - 1);
             emit_slice_call(run, k, p, s, a, b, "            ");
             fprintf(run, "            break;\n");
         }
@@ -805,10 +834,12 @@ static void emit_weights_array(FILE *f, const cg_program *p, const float *weight
     const char *NET = cg_macro_prefix(p->graph->name);
     /* C has no empty arrays: a network without weights gets one unused float. */
     if (!embed) {
-        fprintf(f, "static float weights[%s_WEIGHT_COUNT > 0 ? %s_WEIGHT_COUNT : 1];\n\n", NET, NET);
+        fprintf(f, "static float weights[%s_WEIGHT_COUNT > 0 ? %s_WEIGHT_COUNT : 1]\n"
+                   "    __attribute__((aligned(64)));\n\n", NET, NET);
         return;
     }
-    fprintf(f, "static const float weights[%s_WEIGHT_COUNT > 0 ? %s_WEIGHT_COUNT : 1] = {", NET, NET);
+    fprintf(f, "static const float weights[%s_WEIGHT_COUNT > 0 ? %s_WEIGHT_COUNT : 1]\n"
+               "    __attribute__((aligned(64))) = {", NET, NET);
     if (p->weight_count == 0)
         fprintf(f, "0");
     /* Six hexadecimal floats a line: exact, and C99. */

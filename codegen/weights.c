@@ -12,8 +12,9 @@
  * A batch norm that stays alone becomes y = x * s + (beta - mean * s).
  * The folded weights of every conv but a depthwise one are then packed
  * block-major for the conv kernels' register tiles: per group, blocks of
- * CG_CONV_BLOCK output channels, [block][c][kh][kw][row] (see
- * cg_conv_packed). Every other weight keeps PyTorch's order.
+ * CG_CONV_BLOCK or CG_CONV_WIDE_BLOCK output channels,
+ * [block][c][kh][kw][row] (see cg_conv_block). Every other weight keeps
+ * PyTorch's order.
  *
  * safetensors: an 8-byte little-endian header length, a JSON header that
  * maps each name to its dtype, shape and [begin, end) byte range in the
@@ -317,9 +318,18 @@ static bool load_safetensors(const ir_graph *g, node_tensors *per_node, const ch
 
 /* ---- layout and folding ---- */
 
+/*
+ * Reserves count floats of the weight array. Each tensor starts on a
+ * multiple of WEIGHT_ALIGN floats, a 64-byte cache line of the array, so
+ * the kernels' vector loads of packed weights do not straddle two lines.
+ * The gaps hold zeros.
+ */
+enum { WEIGHT_ALIGN = 16 };
+
 static int64_t reserve(cg_program *p, int64_t count)
 {
-    int64_t at = p->weight_count;
+    int64_t at = (p->weight_count + WEIGHT_ALIGN - 1) / WEIGHT_ALIGN * WEIGHT_ALIGN;
+    p->weight_count = at;
     p->weight_count += count;
     return at;
 }
@@ -386,19 +396,23 @@ static void reserve_step(cg_program *p, cg_step *s)
     }
 }
 
-bool cg_conv_packed(const ir_graph *g, const ir_node *conv)
+int cg_conv_block(const ir_graph *g, const cg_step *s, const ir_node *conv)
 {
     if (conv->op != IR_CONV)
-        return false;
+        return 0;
     int groups = conv->attr.conv.groups;
-    return groups == 1 || groups != g->nodes[conv->inputs[0]].shape.c;
+    if (groups > 1 && groups == g->nodes[conv->inputs[0]].shape.c)
+        return 0;
+    bool wide = groups == 1 && conv->shape.c % CG_CONV_WIDE_BLOCK == 0 &&
+                conv->shape.h * conv->shape.w <= CG_CONV_WIDE_MAX_PLANE && s->shuffle_groups == 0;
+    return wide ? CG_CONV_WIDE_BLOCK : CG_CONV_BLOCK;
 }
 
 /*
  * Reorders the [oc][k] weights of a conv, k = (c, kh, kw), into the
- * block-major order of cg_conv_packed: per group, [block][k][row].
+ * block-major order of cg_conv_block: per group, [block][k][row].
  */
-static void pack_conv_weights(float *w, int out, int groups, int64_t per_channel)
+static void pack_conv_weights(float *w, int out, int groups, int64_t per_channel, int block_rows)
 {
     int64_t count = out * per_channel;
     float *oihw = arena_alloc(sizeof(float) * (size_t)count);
@@ -406,8 +420,8 @@ static void pack_conv_weights(float *w, int out, int groups, int64_t per_channel
     int group_channels = out / groups;
     for (int g = 0; g < groups; g++) {
         int start = g * group_channels;
-        for (int oc0 = 0; oc0 < group_channels; oc0 += CG_CONV_BLOCK) {
-            int rows = group_channels - oc0 < CG_CONV_BLOCK ? group_channels - oc0 : CG_CONV_BLOCK;
+        for (int oc0 = 0; oc0 < group_channels; oc0 += block_rows) {
+            int rows = group_channels - oc0 < block_rows ? group_channels - oc0 : block_rows;
             float *block = w + (start + oc0) * per_channel;
             for (int64_t k = 0; k < per_channel; k++)
                 for (int i = 0; i < rows; i++)
@@ -436,8 +450,10 @@ static void fill_step(const cg_program *p, const cg_step *s, const node_tensors 
                          count / out, array + s->weight_offset, array + s->bias_offset, bias);
         else if (bias)
             memcpy(array + s->bias_offset, bias, sizeof(float) * (size_t)out);
-        if (cg_conv_packed(g, n))
-            pack_conv_weights(array + s->weight_offset, out, n->attr.conv.groups, count / out);
+        int block = cg_conv_block(g, s, n);
+        if (block > 0)
+            pack_conv_weights(array + s->weight_offset, out, n->attr.conv.groups, count / out,
+                              block);
         return;
     }
 
@@ -479,7 +495,9 @@ float *cg_weights(cg_program *p, const char *path, uint64_t seed)
     p->weight_count = 0;
     for (int t = 0; t < p->nsteps; t++)
         reserve_step(p, &p->steps[t]);
-    float *array = arena_alloc(sizeof(float) * (size_t)(p->weight_count ? p->weight_count : 1));
+    size_t bytes = sizeof(float) * (size_t)(p->weight_count ? p->weight_count : 1);
+    float *array = arena_alloc(bytes);
+    memset(array, 0, bytes); /* the gaps that reserve leaves */
     for (int t = 0; t < p->nsteps; t++)
         fill_step(p, &p->steps[t], per_node, array);
     return array;

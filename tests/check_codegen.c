@@ -103,6 +103,23 @@ static const codegen_case cases[] = {
                                    "    a = conv(in, 10, k = 1, stride = 2)\n"
                                    "    b = conv(in, 10, k = 3, stride = 2, pad = 1)\n"
                                    "    return relu(a + b)\n}\n", NULL},
+    /*
+     * The wide-block kernel (output channels in the lanes) for maps of at
+     * most 64 positions and multiples of 16 channels: 49 positions leave a
+     * partial tile on every target, K = 288 takes several chunks, with a
+     * residual; stride 2 with dilation and a folded batch norm; a 1x1 map
+     * smaller than a tile; 64 positions in one chunk of k.
+     */
+    {"wide_7x7_chunks_residual", "network net(input = [64, 7, 7]) {\n"
+                                 "    x = conv(in, 32, k = 3, pad = 1) | relu\n"
+                                 "    return relu(conv(x, 32, k = 3, pad = 1) + x)\n}\n", NULL},
+    {"wide_stride2_dilation_bn", "network net(input = [20, 13, 11]) {\n"
+                                 "    return conv(in, 16, k = 3, stride = 2, pad = 2, dilation = 2,\n"
+                                 "                bias = false) | bn | relu6\n}\n", NULL},
+    {"wide_1x1_map", "network net(input = [40, 1, 1]) {\n"
+                     "    return conv(in, 48, k = 3, pad = 1) | relu\n}\n", NULL},
+    {"wide_8x8_one_chunk", "network net(input = [8, 8, 8]) {\n"
+                           "    return conv(in, 16, k = 1)\n}\n", NULL},
     {"dense_stride_1x2", "network net(input = [4, 6, 21]) {\n"
                          "    return conv(in, 5, k = 3, stride = [1, 2], pad = 1)\n}\n", NULL},
     {"dense_stride_2x1", "network net(input = [4, 9, 14]) {\n"
