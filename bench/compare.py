@@ -226,19 +226,23 @@ def torch_median_ms(function, x):
 # ---- per-step profile ----
 
 def layer_kinds(info):
-    """Return {layer name: (kind, macs)} from `nasc info --json`."""
+    """Return {layer name: (kind, macs, channels)} from `nasc info --json`.
+
+    channels is the smaller of a conv's input and output channels, 0 for other layers.
+    """
     shapes = {0: info["input"]}
     for layer in info["layers"]:
         shapes[layer["id"]] = layer["shape"]
     weights = {tensor["name"]: tensor["shape"] for tensor in info["tensors"]}
     kinds = {}
     for layer in info["layers"]:
-        kind = "other"
+        kind, channels = "other", 0
         weight = weights.get(layer["name"] + ".weight")
         if layer["op"] == "linear":
             kind = "linear"
         elif layer["op"] == "conv" and weight and len(weight) == 4 and layer["input_ids"]:
             in_channels = shapes[layer["input_ids"][0]][0]
+            channels = min(in_channels, weight[0])
             groups = in_channels // weight[1]
             if groups == 1:
                 kind = "dense 1x1 conv" if weight[2] == 1 and weight[3] == 1 else "dense kxk conv"
@@ -246,7 +250,7 @@ def layer_kinds(info):
                 kind = "depthwise conv"
             else:
                 kind = "grouped conv"
-        kinds[layer["name"]] = (kind, layer["macs"])
+        kinds[layer["name"]] = (kind, layer["macs"], channels)
     return kinds
 
 
@@ -279,20 +283,23 @@ def step_labels(source, net):
 
 
 def classify_step(label, kinds):
-    """Return (kind, macs, mapped): the step's layer kind and the MACs of its conv and linear layers."""
+    """Return (kind, macs, mapped, channels): the step's layer kind, the MACs of its conv and
+    linear layers, whether every name is known, and the smallest channel count of its convs."""
     names = [name.strip() for name in label.split(" + ")] if label else []
     known = [name for name in names if name in kinds]
-    kind, macs = "other", 0
+    kind, macs, channels = "other", 0, None
     for name in known:
-        layer_kind, layer_macs = kinds[name]
+        layer_kind, layer_macs, layer_channels = kinds[name]
         if layer_kind != "other":
             kind = layer_kind if kind == "other" else kind
             macs += layer_macs
-    return kind, macs, bool(names) and len(known) == len(names)
+            channels = layer_channels if channels is None else min(channels, layer_channels)
+    return kind, macs, bool(names) and len(known) == len(names), channels or 0
 
 
 def profile_network(nasc, name, path, workdir, compiler):
-    """Build NAME, time its steps, and return {"total_ms", "steps": [(label, kind, macs, ms)], "unmapped"}."""
+    """Build NAME, time its steps, and return
+    {"total_ms", "steps": [(label, kind, macs, ms, channels)], "unmapped"}."""
     outdir = os.path.join(workdir, name)
     subprocess.run([nasc, "build", path, "-o", outdir], check=True, capture_output=True)
     flags = generated_cflags(outdir)
@@ -317,9 +324,9 @@ def profile_network(nasc, name, path, workdir, compiler):
     steps, unmapped = [], 0
     for index, ms in zip(timing["steps"], timing["step_ms"]):
         label = labels.get(index, "")
-        kind, macs, mapped = classify_step(label, kinds)
+        kind, macs, mapped, channels = classify_step(label, kinds)
         unmapped += not mapped
-        steps.append((label or f"step {index}", kind, macs, ms))
+        steps.append((label or f"step {index}", kind, macs, ms, channels))
     return {"total_ms": timing["total_ms"], "steps": steps, "unmapped": unmapped}
 
 
@@ -400,12 +407,37 @@ def print_profile_tables(profiles, peak):
                   "`nasc info`; they count as \"other\".")
 
 
+def print_wide_convs(profiles, peak, channels=64, share=0.70):
+    """Print, per network, the dense 1x1 and kxk convs with at least `channels` input and output
+    channels against `share` of the FMA peak, and list each layer below it."""
+    print(f"\n## Dense convs with at least {channels} input and output channels, one thread\n")
+    print(f"Each such layer against {100 * share:.0f}% of the peak ({share * peak:.1f} GFLOP/s).\n")
+    print("| network | layer kind | layers | slowest GFLOP/s | slowest % of peak | median % of peak | below |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    below = []
+    for name, profile in profiles.items():
+        for kind in ("dense 1x1 conv", "dense kxk conv"):
+            steps = [step for step in profile["steps"] if step[1] == kind and step[4] >= channels and step[3] > 0]
+            if not steps:
+                continue
+            rates = sorted(2 * step[2] / step[3] * 1e-6 for step in steps)
+            median = rates[len(rates) // 2] if len(rates) % 2 else (rates[len(rates) // 2 - 1] + rates[len(rates) // 2]) / 2
+            slow = [step for step in steps if 2 * step[2] / step[3] * 1e-6 < share * peak]
+            below += [(name, step) for step in slow]
+            print(f"| {name} | {kind} | {len(steps)} | {rates[0]:.2f} | {100 * rates[0] / peak:.1f}% | "
+                  f"{100 * median / peak:.1f}% | {len(slow)} |")
+    if below:
+        print(f"\nThe layers below {100 * share:.0f}%:\n")
+    for name, (label, kind, macs, ms, _) in below:
+        print(f"- {name}: {label} ({kind}), {ms:.3f} ms, {2 * macs / ms * 1e-6:.2f} GFLOP/s")
+
+
 def print_slowest_steps(profiles, peak, count=5):
     print(f"\n## The {count} slowest steps of each network\n")
     print("| network | step (layers) | kind | ms | GFLOP/s |")
     print("| --- | --- | --- | ---: | ---: |")
     for name, profile in profiles.items():
-        for label, kind, macs, ms in sorted(profile["steps"], key=lambda step: -step[3])[:count]:
+        for label, kind, macs, ms, _ in sorted(profile["steps"], key=lambda step: -step[3])[:count]:
             rate = f"{2 * macs / ms * 1e-6:.2f}" if macs else "-"
             print(f"| {name} | {label} | {kind} | {ms:.2f} | {rate} |")
 
@@ -559,6 +591,7 @@ def main(argv):
                 print(f"profiled {name}: {len(profiles[name]['steps'])} steps, "
                       f"{profiles[name]['total_ms']:.2f} ms per run", file=sys.stderr, flush=True)
             print_profile_tables(profiles, peak["avx2"])
+            print_wide_convs(profiles, peak["avx2"])
             print_slowest_steps(profiles, peak["avx2"])
     if file_digest(nasc) != nasc_digest:
         print(f"\nWARNING: {nasc} changed during the run, so the nasc figures mix two builds. "
