@@ -226,9 +226,10 @@ def torch_median_ms(function, x):
 # ---- per-step profile ----
 
 def layer_kinds(info):
-    """Return {layer name: (kind, macs, channels)} from `nasc info --json`.
+    """Return {layer name: (kind, macs, channels, one_position)} from `nasc info --json`.
 
-    channels is the smaller of a conv's input and output channels, 0 for other layers.
+    channels is the smaller of a conv's input and output channels, 0 for other layers, and
+    one_position whether the layer's output map is 1x1.
     """
     shapes = {0: info["input"]}
     for layer in info["layers"]:
@@ -250,7 +251,8 @@ def layer_kinds(info):
                 kind = "depthwise conv"
             else:
                 kind = "grouped conv"
-        kinds[layer["name"]] = (kind, layer["macs"], channels)
+        one_position = layer["shape"][1:] == [1, 1] if len(layer["shape"]) == 3 else False
+        kinds[layer["name"]] = (kind, layer["macs"], channels, one_position)
     return kinds
 
 
@@ -283,23 +285,25 @@ def step_labels(source, net):
 
 
 def classify_step(label, kinds):
-    """Return (kind, macs, mapped, channels): the step's layer kind, the MACs of its conv and
-    linear layers, whether every name is known, and the smallest channel count of its convs."""
+    """Return (kind, macs, mapped, channels, one_position): the step's layer kind, the MACs of its
+    conv and linear layers, whether every name is known, the smallest channel count of its convs,
+    and whether one of them has a 1x1 output map."""
     names = [name.strip() for name in label.split(" + ")] if label else []
     known = [name for name in names if name in kinds]
-    kind, macs, channels = "other", 0, None
+    kind, macs, channels, one_position = "other", 0, None, False
     for name in known:
-        layer_kind, layer_macs, layer_channels = kinds[name]
+        layer_kind, layer_macs, layer_channels, layer_one_position = kinds[name]
         if layer_kind != "other":
             kind = layer_kind if kind == "other" else kind
             macs += layer_macs
             channels = layer_channels if channels is None else min(channels, layer_channels)
-    return kind, macs, bool(names) and len(known) == len(names), channels or 0
+            one_position = one_position or layer_one_position
+    return kind, macs, bool(names) and len(known) == len(names), channels or 0, one_position
 
 
 def profile_network(nasc, name, path, workdir, compiler):
     """Build NAME, time its steps, and return
-    {"total_ms", "steps": [(label, kind, macs, ms, channels)], "unmapped"}."""
+    {"total_ms", "steps": [(label, kind, macs, ms, channels, one_position)], "unmapped"}."""
     outdir = os.path.join(workdir, name)
     subprocess.run([nasc, "build", path, "-o", outdir], check=True, capture_output=True)
     flags = generated_cflags(outdir)
@@ -324,9 +328,9 @@ def profile_network(nasc, name, path, workdir, compiler):
     steps, unmapped = [], 0
     for index, ms in zip(timing["steps"], timing["step_ms"]):
         label = labels.get(index, "")
-        kind, macs, mapped, channels = classify_step(label, kinds)
+        kind, macs, mapped, channels, one_position = classify_step(label, kinds)
         unmapped += not mapped
-        steps.append((label or f"step {index}", kind, macs, ms, channels))
+        steps.append((label or f"step {index}", kind, macs, ms, channels, one_position))
     return {"total_ms": timing["total_ms"], "steps": steps, "unmapped": unmapped}
 
 
@@ -409,15 +413,25 @@ def print_profile_tables(profiles, peak):
 
 def print_wide_convs(profiles, peak, channels=64, share=0.70):
     """Print, per network, the dense 1x1 and kxk convs with at least `channels` input and output
-    channels against `share` of the FMA peak, and list each layer below it."""
+    channels against `share` of the FMA peak, and list each layer below it.
+
+    A conv whose output map has one position is a matrix-vector product, as a linear layer is:
+    it reads each weight once, so reading the weights bounds it, not the FMA units. Such layers
+    (the squeeze-and-excitation convs of MobileNetV3) are counted apart.
+    """
     print(f"\n## Dense convs with at least {channels} input and output channels, one thread\n")
-    print(f"Each such layer against {100 * share:.0f}% of the peak ({share * peak:.1f} GFLOP/s).\n")
-    print("| network | layer kind | layers | slowest GFLOP/s | slowest % of peak | median % of peak | below |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    print(f"Each such layer against {100 * share:.0f}% of the peak ({share * peak:.1f} GFLOP/s). "
+          "Convs on a 1x1 output map are matrix-vector products, bound by reading their weights "
+          "like a linear layer, and are counted in the last column only.\n")
+    print("| network | layer kind | layers | slowest GFLOP/s | slowest % of peak | median % of peak | below "
+          "| on 1x1 maps |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     below = []
     for name, profile in profiles.items():
         for kind in ("dense 1x1 conv", "dense kxk conv"):
-            steps = [step for step in profile["steps"] if step[1] == kind and step[4] >= channels and step[3] > 0]
+            candidates = [step for step in profile["steps"] if step[1] == kind and step[4] >= channels and step[3] > 0]
+            steps = [step for step in candidates if not step[5]]
+            vector_products = len(candidates) - len(steps)
             if not steps:
                 continue
             rates = sorted(2 * step[2] / step[3] * 1e-6 for step in steps)
@@ -425,10 +439,10 @@ def print_wide_convs(profiles, peak, channels=64, share=0.70):
             slow = [step for step in steps if 2 * step[2] / step[3] * 1e-6 < share * peak]
             below += [(name, step) for step in slow]
             print(f"| {name} | {kind} | {len(steps)} | {rates[0]:.2f} | {100 * rates[0] / peak:.1f}% | "
-                  f"{100 * median / peak:.1f}% | {len(slow)} |")
+                  f"{100 * median / peak:.1f}% | {len(slow)} | {vector_products} |")
     if below:
         print(f"\nThe layers below {100 * share:.0f}%:\n")
-    for name, (label, kind, macs, ms, _) in below:
+    for name, (label, kind, macs, ms, _, _) in below:
         print(f"- {name}: {label} ({kind}), {ms:.3f} ms, {2 * macs / ms * 1e-6:.2f} GFLOP/s")
 
 
@@ -437,7 +451,7 @@ def print_slowest_steps(profiles, peak, count=5):
     print("| network | step (layers) | kind | ms | GFLOP/s |")
     print("| --- | --- | --- | ---: | ---: |")
     for name, profile in profiles.items():
-        for label, kind, macs, ms, _ in sorted(profile["steps"], key=lambda step: -step[3])[:count]:
+        for label, kind, macs, ms, _, _ in sorted(profile["steps"], key=lambda step: -step[3])[:count]:
             rate = f"{2 * macs / ms * 1e-6:.2f}" if macs else "-"
             print(f"| {name} | {label} | {kind} | {ms:.2f} | {rate} |")
 
