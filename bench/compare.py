@@ -74,6 +74,9 @@ VARIANTS = ("eager", "frozen trace", "optimize_for_inference")
 TORCH_WARMUP_RUNS = 5
 TORCH_MIN_RUNS = 10
 TORCH_MIN_SECONDS = 1.0
+# Seconds of timed runs per network in the per-step profile: the per-step medians of a longer
+# profile move less when another process takes the core for a moment.
+PROFILE_SECONDS = "2"
 KINDS = ("dense 1x1 conv", "dense kxk conv", "depthwise conv", "grouped conv", "linear", "other")
 
 
@@ -321,7 +324,7 @@ def profile_network(nasc, name, path, workdir, compiler):
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"compiling the profile harness for {name} failed:\n{result.stderr}")
-    timing = run_json([program, os.path.join(outdir, net + ".weights"), "0.5", "3"])
+    timing = run_json([program, os.path.join(outdir, net + ".weights"), PROFILE_SECONDS, "10"])
     with open(source_path) as source:
         labels = step_labels(source.read(), net)
     kinds = layer_kinds(info)

@@ -6,7 +6,7 @@
  * stack, zero in the padding, so the stride, padding and dilation cost
  * nothing in the inner loop. Register tiles then multiply the weights by P:
  * 4 output channels by 3 vectors of positions, or, on a map too small to
- * fill vectors of positions, 16 output channels in the lanes by 6
+ * fill vectors of positions, 16 output channels in the lanes by 5 or 6
  * positions (the wide-block kernel). Output rows too wide for the panel go
  * through a direct loop instead. The linear layer, a matrix-vector
  * product, is at the end of the file.
@@ -16,8 +16,8 @@
  * CG_CONV_WIDE_BLOCK (see cg_conv_block), where the group's last block
  * has the OCPG % B remaining rows. A tile thus reads its block's weights
  * in memory order. Output channels [a, b), with a a multiple of B in its
- * group, are the contiguous slice from float a * CPG * KH * KW, so a
- * kernel split across threads by channels gets its weights by a pointer
+ * group, are the contiguous slice from float a * CPG * KH * KW. A kernel
+ * split across threads by channels thus gets its weights by a pointer
  * offset. A panel kernel split by output rows computes rows [ROW_BEGIN,
  * ROW_END) from the whole step's pointers.
  */
