@@ -460,15 +460,17 @@ static void emit_slice_call(FILE *run, kernel_set *k, const cg_program *p, const
 }
 
 /*
- * Whether a slice of `count` output channels of step s keeps the kernel of
- * the whole step. A slice of a grouped conv with one group left is a dense
- * conv, for which the kernel generator may pick other code with other
- * rounding (it did when grouped convs ran direct loops).
+ * Whether a slice of `count` units of step s keeps the kernel of the whole
+ * step. A slice of output rows keeps every group. A slice of output
+ * channels of a grouped conv with one group left is a dense conv, for
+ * which the kernel generator may pick other code with other rounding (it
+ * did when grouped convs ran direct loops).
  */
-static bool slice_keeps_kernel(const cg_program *p, const cg_step *s, int64_t count)
+static bool slice_keeps_kernel(const kernel_set *k, const cg_program *p, const cg_step *s,
+                               int64_t count)
 {
     const ir_node *n = &p->graph->nodes[s->layer];
-    if (s->op != IR_CONV || n->attr.conv.groups == 1)
+    if (s->op != IR_CONV || n->attr.conv.groups == 1 || splits_rows(k, p, s))
         return true;
     return count / (n->shape.c / n->attr.conv.groups) > 1;
 }
@@ -483,7 +485,7 @@ static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, co
     chunk = (chunk + block - 1) / block * block;
     bool alone = units == 0 || work < min_work || chunk >= units;
     for (int64_t a = 0; !alone && a < units; a += chunk)
-        alone = !slice_keeps_kernel(p, s, (a + chunk < units ? a + chunk : units) - a);
+        alone = !slice_keeps_kernel(k, p, s, (a + chunk < units ? a + chunk : units) - a);
 
     if (barrier || !alone)
         fprintf(run, "    barrier_wait(&sense, threads);\n");

@@ -166,5 +166,17 @@ for file in $files; do
         echo "PASS $name"
     fi
 done
+# A grouped conv splits over output rows like a dense one, rather than
+# running on thread 0 alone because a slice of channels would keep one group.
+printf 'network grouped(input = [64, 28, 28]) {\n    return conv(in, 64, k = 3, pad = 1, groups = 2)\n}\n' \
+    >"$work/grouped.nas"
+if ! "$nasc" build "$work/grouped.nas" -o "$work/grouped.2" --threads 2 >"$work/grouped.log" 2>&1; then
+    fail grouped_rows "nasc build --threads 2 failed: $(cat "$work/grouped.log")"
+elif ! grep -q 'case 1: /\* rows' "$work/grouped.2/grouped.c"; then
+    fail grouped_rows "the grouped conv is not split over rows across 2 threads"
+else
+    passed=$((passed + 1))
+    echo "PASS grouped_rows"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
