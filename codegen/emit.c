@@ -814,7 +814,8 @@ static void emit_activations(FILE *f, const char *kernels)
     bool hardswish = strstr(kernels, "act_hardswish(") != NULL;
     bool hardsigmoid = strstr(kernels, "act_hardsigmoid(") != NULL;
     if (strstr(kernels, "act_relu("))
-        fprintf(f, "static inline float act_relu(float x)\n{\n    return x > 0.0f ? x : 0.0f;\n}\n\n");
+        fprintf(f, "/* NaN stays NaN, as in PyTorch */\n"
+                   "static inline float act_relu(float x)\n{\n    return x < 0.0f ? 0.0f : x;\n}\n\n");
     if (strstr(kernels, "act_relu6(") || hardswish || hardsigmoid)
         fprintf(f, "static inline float act_relu6(float x)\n{\n"
                    "    return x < 0.0f ? 0.0f : x > 6.0f ? 6.0f : x;\n}\n\n");

@@ -101,6 +101,7 @@ const char *emit_activation_kernel(kernel_set *k, const ir_node *n)
  * vectorizes, into a row buffer whose borders hold -INFINITY for the
  * padding. The second gives each output the maximum of KW values of that
  * buffer, with no bounds checks. Window rows outside the input are skipped.
+ * A NaN in the window makes the output NaN, as in PyTorch.
  */
 static void emit_maxpool_body(FILE *f)
 {
@@ -121,14 +122,16 @@ static void emit_maxpool_body(FILE *f)
                "                    continue;\n"
                "                const float *xr = xc + (long)ih * W;\n"
                "                for (int iw = 0; iw < W; iw++)\n"
-               "                    r[iw] = xr[iw] > r[iw] ? xr[iw] : r[iw];\n"
+               "                    r[iw] = xr[iw] > r[iw] || isnan(xr[iw]) ? xr[iw] : r[iw];\n"
                "            }\n"
                "            float *yr = y + ((long)c * OH + oh) * OW;\n"
                "            for (int ow = 0; ow < OW; ow++) {\n"
                "                const float *window = row + ow * SW;\n"
                "                float best = window[0];\n"
-               "                for (int kw = 1; kw < KW; kw++)\n"
-               "                    best = window[kw * DW] > best ? window[kw * DW] : best;\n"
+               "                for (int kw = 1; kw < KW; kw++) {\n"
+               "                    const float v = window[kw * DW];\n"
+               "                    best = v > best || isnan(v) ? v : best;\n"
+               "                }\n"
                "                yr[ow] = best;\n"
                "            }\n"
                "        }\n"

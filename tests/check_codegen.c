@@ -32,6 +32,10 @@ static const float hardswish_points[] = {-4, -3.5f, -3, -1.5f, 0, 1.5f, 3, 3.5f,
 /* Doubled by the add, these give -4, -3, -1, 0, 1, 3 and 4. */
 static const float hardswish_halves[] = {-2, -1.5f, -0.5f, 0, 0.5f, 1.5f, 2};
 
+/* NaN among negative and positive values: max pooling and relu keep it, as PyTorch does. */
+static const float nan_plane[] = {-1, NAN, 2, -0.5f, 3, 0.5f, -2, 1, NAN, -3,
+                                  4, -1.5f, 0, 2.5f, -4, 1.5f, -2.5f, 3.5f, -0.25f, 5};
+
 static const codegen_case cases[] = {
     /* conv */
     {"conv_stride2_odd", "network net(input = [3, 7, 9]) {\n"
@@ -190,6 +194,13 @@ static const codegen_case cases[] = {
                             "                   ceil_mode = true)\n}\n", NULL},
     {"maxpool_1x1_map", "network net(input = [4, 1, 1]) {\n"
                         "    return maxpool(in, k = 3, stride = 1, pad = 1)\n}\n", NULL},
+    {"nan_maxpool_relu", "network net(input = [1, 4, 5]) {\n"
+                         "    return maxpool(in, k = 3, stride = 1, pad = 1) | relu\n}\n",
+     nan_plane},
+    {"nan_maxpool_stride2_ceil", "network net(input = [1, 4, 5]) {\n"
+                                 "    return maxpool(in, k = 2, stride = 2, ceil_mode = true)\n}\n",
+     nan_plane},
+    {"nan_relu", "network net(input = [1, 4, 5]) {\n    return relu(in)\n}\n", nan_plane},
     {"avgpool_floor_pad", "network net(input = [3, 6, 5]) {\n"
                           "    return avgpool(in, k = [3, 2], stride = 2, pad = 1)\n}\n", NULL},
     {"avgpool_floor_nopad", "network net(input = [3, 6, 5]) {\n"
@@ -688,6 +699,12 @@ static void compare_outputs(const char *what, const float *actual, const float *
     double max_ref = 0, max_diff = 0;
     int64_t worst = 0;
     for (int64_t i = 0; i < count; i++) {
+        if (isnan(expected[i]) || isnan(actual[i])) {
+            ck_assert_msg(isnan(expected[i]) && isnan(actual[i]),
+                          "%s: output %lld is %.9g, the reference gives %.9g", what, (long long)i,
+                          actual[i], expected[i]);
+            continue;
+        }
         double diff = fabs((double)actual[i] - expected[i]);
         if (fabs(expected[i]) > max_ref)
             max_ref = fabs(expected[i]);
