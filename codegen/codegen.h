@@ -70,7 +70,7 @@ typedef struct {
     int shuffle_base;
     /*
      * Output rows [row_begin, row_end) of a conv split across threads by
-     * rows (see conv_splits_rows); row_end is 0 for the whole map.
+     * rows (see conv_splits_rows). A row_end of 0 means the whole map.
      */
     int row_begin;
     int row_end;

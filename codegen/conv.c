@@ -4,10 +4,10 @@
  * with k = (c, kh, kw) and q the output positions. The kernel gathers the
  * input values of a block of output rows into an im2col panel P on the
  * stack, zero in the padding, so the stride, padding and dilation cost
- * nothing in the inner loop. Register tiles then multiply the weights by P:
- * 4 output channels by 3 vectors of positions, or, on a map too small to
- * fill vectors of positions, 16 output channels in the lanes by 5 or 6
- * positions (the wide-block kernel). Output rows too wide for the panel go
+ * nothing in the inner loop. Register tiles then multiply the weights by P,
+ * 4 output channels by 3 vectors of positions. On a map too small to fill
+ * vectors of positions, the wide-block kernel's tiles hold 16 output
+ * channels in the lanes by 5 or 6 positions. Output rows too wide for the panel go
  * through a direct loop instead. The linear layer, a matrix-vector
  * product, is at the end of the file.
  *
@@ -23,7 +23,6 @@
  */
 #include "kernels.h"
 
-#include <string.h>
 
 /*
  * Register tiles. A tile of ROWS output channels by VECTORS vectors of
@@ -106,10 +105,12 @@ static int open_channel_block(FILE *f, const char *indent, int part, int group_c
 }
 
 /*
- * The im2col panel of emit_panel_body: the largest row of positions it
- * takes, in bytes, before a conv falls back to emit_direct_body, its
- * largest size, a quarter of a 512 KiB L2 cache, and the bytes of a tile's
- * strip of it, half of a 32 KiB L1 data cache.
+ * Limits of the im2col panel of emit_panel_body. PANEL_ROW_MAX_BYTES is the
+ * widest row of positions before a conv falls back to emit_direct_body.
+ * PANEL_FLOATS is the panel's largest size (128 KiB, an eighth of the 1 MiB
+ * L2 cache of the benchmark machine). STRIP_BYTES bounds a tile's strip of
+ * it, half of a 32 KiB L1 data cache, which measured fastest of 8, 16 and
+ * 32 KiB for the wide-block kernel.
  * NOTE: the panel is a local array, so every thread that runs a conv
  * kernel needs up to 128 KiB of stack for it.
  */
@@ -174,7 +175,7 @@ static int panel_rows(int out_height, int out_width, int lanes)
     return best;
 }
 
-/* Positions of a panel row rounded up to whole vectors, so that a tile never reads past it. */
+/* Returns the positions of a panel row rounded up to whole vectors, so that a tile never reads past it. */
 static int panel_width(int out_height, int out_width, int lanes)
 {
     int positions = panel_rows(out_height, out_width, lanes) * out_width;
@@ -203,8 +204,8 @@ static bool panel_fits(int out_height, int out_width, int lanes)
 }
 
 /*
- * Loads the partial sums of a whole tile from y into its accumulators, or
- * stores them there, one vector per memcpy.
+ * Emits the loads of a whole tile's partial sums from y into its
+ * accumulators, or the stores back, one vector per memcpy.
  */
 static void emit_partial_sums(FILE *f, const char *indent, int rows, int vectors,
                               const conv_epilogue *e, bool store)
@@ -223,15 +224,17 @@ static void emit_partial_sums(FILE *f, const char *indent, int rows, int vectors
 }
 
 /*
- * A panel tile: `rows` output channels from oc0 by `vectors` vectors of
- * positions from q of the panel, summed over its kc rows. The first chunk
+ * Emits a panel tile: `rows` output channels from oc0 by `vectors` vectors
+ * of positions from q of the panel (all of them when full, else nq - q),
+ * summed over its kc rows. The first chunk
  * of k starts from the bias and a later one from the partial sums in y.
  * The last chunk applies the epilogue, and an earlier one stores the sums.
  */
-static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, const char *count,
+static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, bool full,
                             bool chunked, const conv_epilogue *e)
 {
     const char *in = arena_printf("%s    ", indent);
+    const char *count = full ? arena_printf("%d * VL", vectors) : "nq - q";
     for (int i = 0; i < rows; i++) {
         fprintf(f, "%svfloat", indent);
         for (int j = 0; j < vectors; j++)
@@ -244,7 +247,6 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
     for (int i = 0; i < rows && e->bias; i++)
         for (int j = 0; j < vectors; j++)
             fprintf(f, "%sa%d_%d += b[oc0 + %d];\n", bias_indent, i, j, i);
-    bool full = strcmp(count, "nq - q") != 0;
     if (chunked && full) {
         /* a whole tile of partial sums moves between y and the registers as vectors */
         fprintf(f, "%s} else {\n", indent);
@@ -286,25 +288,25 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
 }
 
 /*
- * One tile of `vectors` vectors of positions from q for every block of
+ * Emits one tile of `vectors` vectors of positions from q for every block of
  * output channels of group g, the full blocks and then the remaining rows.
  * The tile's strip of the panel stays in the L1 cache across the blocks.
  */
 static void emit_block_tiles(FILE *f, const char *indent, int group_channels, int vectors,
-                             const char *count, bool chunked, const conv_epilogue *e)
+                             bool full, bool chunked, const conv_epilogue *e)
 {
     const char *in = arena_printf("%s    ", indent);
     for (int part = 0; part < 2; part++) {
         int rows = open_channel_block(f, indent, part, group_channels);
         if (rows == 0)
             continue;
-        emit_panel_tile(f, in, rows, vectors, count, chunked, e);
+        emit_panel_tile(f, in, rows, vectors, full, chunked, e);
         fprintf(f, "%s}\n", indent);
     }
 }
 
 /*
- * The tiles over a panel's nq positions, as plan_tiles lays them out, each
+ * Emits the tiles over a panel's nq positions, as plan_tiles lays them out, each
  * for every block of output channels. Only the branches that the panels of
  * this conv reach are written, which keeps the generated code short.
  */
@@ -321,7 +323,7 @@ static void emit_panel_tiles(FILE *f, int group_channels, const tile_plan *plans
     fprintf(f, "%sint q = 0;\n", indent);
     if (full3) {
         fprintf(f, "%sfor (; nq - q > 3 * VL; q += 3 * VL) {\n", indent);
-        emit_block_tiles(f, in, group_channels, 3, "3 * VL", chunked, e);
+        emit_block_tiles(f, in, group_channels, 3, true, chunked, e);
         fprintf(f, "%s}\n", indent);
     }
     const char *keyword = "if";
@@ -330,7 +332,7 @@ static void emit_panel_tiles(FILE *f, int group_channels, const tile_plan *plans
             continue;
         fprintf(f, "%s%s (nq - q > %d * VL) { /* the last nq - q positions: %d vector%s */\n",
                 indent, keyword, v - 1, v, v > 1 ? "s" : "");
-        emit_block_tiles(f, in, group_channels, v, "nq - q", chunked, e);
+        emit_block_tiles(f, in, group_channels, v, false, chunked, e);
         fprintf(f, "%s}", indent);
         keyword = " else if";
     }
@@ -338,7 +340,7 @@ static void emit_panel_tiles(FILE *f, int group_channels, const tile_plan *plans
 }
 
 /*
- * The gathering of the im2col panel for rows [k0, k0 + kc) of k = (c, kh,
+ * The code that gathers the im2col panel for rows [k0, k0 + kc) of k = (c, kh,
  * kw) and output rows [oh0, oh0 + nrows) of group g: panel[k - k0][q] = x
  * at (g * CPG + c, oh * SH - PH + kh * DH, ow * SW - PW + kw * DW) for
  * position q = (oh - oh0) * OW + ow, zero in the padding and from nq to QP.
@@ -474,6 +476,26 @@ static void emit_direct_body(FILE *f, bool bias, bool residual, bool shuffled, c
  */
 enum { WIDE_SUMS = 12 };
 
+/*
+ * Emits a memcpy per accumulator a<i>_<j> of a wide-block tile, to or from
+ * vector j of position q + i in fin (when in_fin) or in part: a store
+ * into the array when store, else a load from it.
+ */
+static void emit_wide_copies(FILE *f, const char *indent, int positions, int nv, bool in_fin,
+                             bool store)
+{
+    for (int i = 0; i < positions; i++)
+        for (int j = 0; j < nv; j++) {
+            const char *row = in_fin ? arena_printf("fin[q + %d] + %d * VL", i, j)
+                                     : arena_printf("part + (q + %d) * OB + %d * VL", i, j);
+            const char *acc = arena_printf("a%d_%d", i, j);
+            if (store)
+                fprintf(f, "%smemcpy(%s, &%s, sizeof %s);\n", indent, row, acc, acc);
+            else
+                fprintf(f, "%smemcpy(&%s, %s, sizeof %s);\n", indent, acc, row, acc);
+        }
+}
+
 static void emit_wide_tile(FILE *f, const char *indent, int positions, int nv, bool chunked,
                            bool bias)
 {
@@ -497,10 +519,7 @@ static void emit_wide_tile(FILE *f, const char *indent, int positions, int nv, b
     }
     if (chunked) {
         fprintf(f, "%s} else {\n", in);
-        for (int i = 0; i < positions; i++)
-            for (int j = 0; j < nv; j++)
-                fprintf(f, "%smemcpy(&a%d_%d, part + (q + %d) * OB + %d * VL, sizeof a%d_%d);\n",
-                        start, i, j, i, j, i, j);
+        emit_wide_copies(f, start, positions, nv, false, false);
         fprintf(f, "%s}\n", in);
     }
     fprintf(f, "%sfor (int k = 0; k < kc; k++) {\n", in);
@@ -514,16 +533,10 @@ static void emit_wide_tile(FILE *f, const char *indent, int positions, int nv, b
     fprintf(f, "%s}\n", in);
     if (chunked)
         fprintf(f, "%sif (k0 + kc == K) {\n", in);
-    for (int i = 0; i < positions; i++)
-        for (int j = 0; j < nv; j++)
-            fprintf(f, "%smemcpy(fin[q + %d] + %d * VL, &a%d_%d, sizeof a%d_%d);\n", start, i, j,
-                    i, j, i, j);
+    emit_wide_copies(f, start, positions, nv, true, true);
     if (chunked) {
         fprintf(f, "%s} else {\n", in);
-        for (int i = 0; i < positions; i++)
-            for (int j = 0; j < nv; j++)
-                fprintf(f, "%smemcpy(part + (q + %d) * OB + %d * VL, &a%d_%d, sizeof a%d_%d);\n",
-                        start, i, j, i, j, i, j);
+        emit_wide_copies(f, start, positions, nv, false, true);
         fprintf(f, "%s}\n", in);
     }
     fprintf(f, "%s}\n", indent);

@@ -260,7 +260,7 @@ static int64_t gcd64(int64_t a, int64_t b)
  * multiple that slices start at and *work to an estimate of the step's
  * cost in multiply-adds or elements.
  */
-/* Whether step s splits over output rows (see conv_splits_rows) rather than channels. */
+/* Returns whether step s splits over output rows (see conv_splits_rows) rather than channels. */
 static bool splits_rows(const kernel_set *k, const cg_program *p, const cg_step *s)
 {
     const ir_node *n = &p->graph->nodes[s->layer];
@@ -323,8 +323,9 @@ static int64_t output_shift(const cg_program *p, const cg_step *s)
 }
 
 /*
- * Writes the kernel calls of step s for output channels (or features)
- * [a, b), each line starting with `indent`. A shuffle or zero step never
+ * Writes the kernel calls of step s for output channels (or features, or
+ * output rows of a conv that splits over rows) [a, b), each line starting
+ * with `indent`. A shuffle or zero step never
  * splits: a and b are 0, and the call covers the whole step.
  */
 static void emit_slice_call(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
@@ -332,6 +333,21 @@ static void emit_slice_call(FILE *run, kernel_set *k, const cg_program *p, const
 {
     const ir_graph *g = p->graph;
     const ir_node *n = &g->nodes[s->layer];
+    if (splits_rows(k, p, s)) {
+        /* Rows [a, b) of every channel, from the pointers of the whole step. */
+        cg_step step = *s;
+        if (b - a < n->shape.h) {
+            step.row_begin = (int)a;
+            step.row_end = (int)b;
+        }
+        const char *name = emit_conv_kernel(k, g, &step, n);
+        fprintf(run, "%s%s(%s, %s, %s, %s%s);\n", indent, name, tensor_ptr(p, n->inputs[0]),
+                tensor_ptr_at(p, s->node, output_shift(p, s)), weight_ptr(s->weight_offset),
+                s->bias_offset >= 0 ? weight_ptr(s->bias_offset) : "NULL",
+                s->residual >= 0 ? arena_printf(", %s", tensor_ptr(p, s->residual)) : "");
+        return;
+    }
+
     ir_shape in = n->ninputs > 0 ? g->nodes[n->inputs[0]].shape : n->shape;
     int64_t plane = (int64_t)n->shape.h * n->shape.w;
     int64_t in_plane = (int64_t)in.h * in.w;
@@ -344,19 +360,6 @@ static void emit_slice_call(FILE *run, kernel_set *k, const cg_program *p, const
     node.shape.c = count;
     cg_step step = *s;
 
-    if (splits_rows(k, p, s)) {
-        /* Rows [a, b) of every channel, from the pointers of the whole step. */
-        if (b - a < n->shape.h) {
-            step.row_begin = (int)a;
-            step.row_end = (int)b;
-        }
-        const char *name = emit_conv_kernel(k, g, &step, n);
-        fprintf(run, "%s%s(%s, %s, %s, %s%s);\n", indent, name, tensor_ptr(p, n->inputs[0]),
-                tensor_ptr_at(p, s->node, output_shift(p, s)), weight_ptr(s->weight_offset),
-                s->bias_offset >= 0 ? weight_ptr(s->bias_offset) : "NULL",
-                s->residual >= 0 ? arena_printf(", %s", tensor_ptr(p, s->residual)) : "");
-        return;
-    }
     switch (s->op) {
     case IR_CONV: {
         int groups = n->attr.conv.groups;
@@ -460,7 +463,7 @@ static void emit_slice_call(FILE *run, kernel_set *k, const cg_program *p, const
 }
 
 /*
- * Whether a slice of `count` units of step s keeps the kernel of the whole
+ * Returns whether a slice of `count` units of step s keeps the kernel of the whole
  * step. A slice of output rows keeps every group. A slice of output
  * channels of a grouped conv with one group left is a dense conv, for
  * which the kernel generator may pick other code with other rounding (it

@@ -66,9 +66,10 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
  */
 int conv_channel_block(const ir_graph *g, const cg_step *s, const ir_node *n);
 /*
- * Whether the conv of step s splits across threads by output rows rather
- * than channels: its kernel gathers an im2col panel per block of rows, so
- * a split by channels would gather the whole panel on every thread. The
+ * Returns whether the conv of step s splits across threads by output rows
+ * rather than channels. Its kernel gathers an im2col panel per block of
+ * rows, so a split by channels would gather the whole panel on every
+ * thread. The
  * kernel for s with row_end > 0 computes rows [row_begin, row_end) of
  * every output channel, each output with the same code as the whole
  * kernel, from the pointers of the whole step.

@@ -109,10 +109,10 @@ static const codegen_case cases[] = {
                                    "    return relu(a + b)\n}\n", NULL},
     /*
      * The wide-block kernel (output channels in the lanes) for maps of at
-     * most 64 positions and multiples of 16 channels: 49 positions leave a
-     * partial tile on every target, K = 288 takes several chunks, with a
-     * residual; stride 2 with dilation and a folded batch norm; a 1x1 map
-     * smaller than a tile; 64 positions in one chunk of k.
+     * most 64 positions and multiples of 16 channels. 49 positions leave a
+     * partial tile on every target, and K = 288 takes several chunks, with
+     * a residual. Then stride 2 with dilation and a folded batch norm, a
+     * 1x1 map smaller than a tile, and 64 positions in one chunk of k.
      */
     {"wide_7x7_chunks_residual", "network net(input = [64, 7, 7]) {\n"
                                  "    x = conv(in, 32, k = 3, pad = 1) | relu\n"
