@@ -123,7 +123,13 @@ float *cg_weights(cg_program *p, const char *safetensors_path, uint64_t seed);
  * of step s (node conv, or a copy narrowed to a slice of the output
  * channels at multiples of B), and 0 for weights in PyTorch's order.
  */
-enum { CG_CONV_BLOCK = 4, CG_CONV_WIDE_BLOCK = 16, CG_CONV_WIDE_MAX_PLANE = 64 };
+/*
+ * CG_CONV_WIDE_MAX_PLANE: the largest output map, in positions, of a conv
+ * with the wide-block kernel. CG_CONV_WIDE_CROSS_PLANE: the largest map
+ * whose tiles run across output rows (see conv.c).
+ */
+enum { CG_CONV_BLOCK = 4, CG_CONV_WIDE_BLOCK = 16, CG_CONV_WIDE_MAX_PLANE = 256,
+       CG_CONV_WIDE_CROSS_PLANE = 64 };
 int cg_conv_block(const ir_graph *g, const cg_step *s, const ir_node *conv);
 
 /* ---- targets (compile.c) ---- */

@@ -1,15 +1,17 @@
 /*
- * Conv kernels. Every conv but a depthwise one (see depthwise.c) runs as a
- * matrix product per group, Y[oc][q] = sum over k of W[oc][k] * P[k][q],
- * with k = (c, kh, kw) and q the output positions. The kernel gathers the
- * input values of a block of output rows into an im2col panel P on the
- * stack, zero in the padding, so the stride, padding and dilation cost
- * nothing in the inner loop. Register tiles then multiply the weights by P,
- * 4 output channels by 3 vectors of positions. On a map too small to fill
- * vectors of positions, the wide-block kernel's tiles hold 16 output
- * channels in the lanes by 5 or 6 positions. Output rows too wide for the panel go
- * through a direct loop instead. The linear layer, a matrix-vector
- * product, is at the end of the file.
+ * Conv kernels. A dense conv on a map of at most CG_CONV_WIDE_MAX_PLANE
+ * positions with a multiple of 16 output channels runs the wide-block
+ * kernel, a direct conv with output channels in the vector lanes (see
+ * emit_wide_body). Every other conv but a depthwise one (see
+ * depthwise.c) runs as a matrix product per group, Y[oc][q] = sum over k
+ * of W[oc][k] * P[k][q], with k = (c, kh, kw) and q the output positions.
+ * The kernel gathers the input values of a block of output rows into an
+ * im2col panel P on the stack, zero in the padding, so the stride,
+ * padding and dilation cost nothing in the inner loop. Register tiles
+ * then multiply the weights by P, 4 output channels (8 with AVX-512) by 3
+ * vectors of positions. Output rows too wide for the panel go through a
+ * direct loop instead. The linear layer, a matrix-vector product, is at
+ * the end of the file.
  *
  * Packed weights: weights.c stores the weights of these convs per group in
  * blocks of B output channels, [block][c][kh][kw][row], B = CONV_ROWS or
@@ -31,7 +33,9 @@
  * column vector. The generator unrolls the tile into named variables, so
  * that both gcc and clang keep them in registers. A tile of 4 x 3 vectors
  * needs 12 accumulators, 3 loads and a broadcast, which fit the 16 vector
- * registers of AVX2. The vectors are those of the target (see kernels.h).
+ * registers of AVX2. AVX-512 has 32 registers, and its tiles take two
+ * blocks of 4 channels, 8 x 3 vectors, which halves the loads of the
+ * panel per FMA. The vectors are those of the target (see kernels.h).
  */
 enum { CONV_ROWS = CG_CONV_BLOCK, CONV_VECTORS = 3 };
 
@@ -41,6 +45,46 @@ const char *conv_output_channel(const conv_epilogue *e, const char *oc)
         return oc;
     return arena_printf("((BASE + %s) %% PER_GROUP * SHUFFLE_GROUPS + (BASE + %s) / PER_GROUP)",
                         oc, oc);
+}
+
+/*
+ * Stores the accumulators of a whole tile to the output plane as vectors,
+ * adding the residual and applying the activation on the vectors: none,
+ * or relu as a mask that clears the lanes below zero, which keeps NaN and
+ * -0.0 as act_relu does. The caller checks vector_epilogue.
+ */
+static void emit_tile_store_vectors(FILE *f, const char *indent, int rows, int vectors,
+                                    const char *position, const conv_epilogue *e)
+{
+    for (int i = 0; i < rows; i++) {
+        const char *channel = conv_output_channel(e, arena_printf("(oc0 + %d)", i));
+        fprintf(f, "%s{\n%s    float *yo = y + (long)%s * PLANE + %s;\n", indent, indent, channel,
+                position);
+        if (e->residual)
+            fprintf(f, "%s    const float *ro = r + (long)(oc0 + %d) * PLANE + %s;\n", indent, i,
+                    position);
+        if (e->act == CG_ACT_RELU)
+            fprintf(f, "%s    typedef int vint __attribute__((vector_size(sizeof(vfloat))));\n",
+                    indent);
+        for (int j = 0; j < vectors; j++) {
+            const char *v = arena_printf("a%d_%d", i, j);
+            if (e->residual)
+                fprintf(f, "%s    {\n%s        vfloat t;\n"
+                           "%s        memcpy(&t, ro + %d * VL, sizeof t);\n"
+                           "%s        %s += t;\n%s    }\n",
+                        indent, indent, indent, j, indent, v, indent);
+            if (e->act == CG_ACT_RELU)
+                fprintf(f, "%s    %s = (vfloat)((vint)%s & ~(%s < 0));\n", indent, v, v, v);
+            fprintf(f, "%s    memcpy(yo + %d * VL, &%s, sizeof %s);\n", indent, j, v, v);
+        }
+        fprintf(f, "%s}\n", indent);
+    }
+}
+
+/* Whether a whole tile's epilogue can run on vectors (see emit_tile_store_vectors). */
+static bool vector_epilogue(const conv_epilogue *e, int lanes)
+{
+    return lanes > 1 && (e->act == CG_ACT_NONE || e->act == CG_ACT_RELU);
 }
 
 /*
@@ -78,25 +122,38 @@ static void emit_tile_products(FILE *f, const char *indent, int rows, int vector
         fprintf(f, "%svfloat x%d;\n%smemcpy(&x%d, xs + %d * VL, sizeof x%d);\n", indent, j, indent,
                 j, j, j);
     for (int i = 0; i < rows; i++)
-        for (int j = 0; j < vectors; j++)
-            fprintf(f, "%sa%d_%d += ws[%d] * x%d;\n", indent, i, j, i, j);
+        for (int j = 0; j < vectors; j++) {
+            if (i < CONV_ROWS)
+                fprintf(f, "%sa%d_%d += ws[%d] * x%d;\n", indent, i, j, i, j);
+            else
+                fprintf(f, "%sa%d_%d += ws[%d * K * %d + %d] * x%d;\n", indent, i, j,
+                        i / CONV_ROWS, CONV_ROWS, i % CONV_ROWS, j);
+        }
 }
 
 /*
- * Opens part 0 (full blocks of CONV_ROWS output channels) or part 1 (the
- * remaining channels) of group g of a conv body and returns its rows; 0
- * when the part is empty and nothing was written. The block's packed
- * weights start at wb.
+ * Opens a part of group g of a conv body and returns its rows, 0 when the
+ * part is empty and nothing was written: part 0 loops over tiles of
+ * blocks_per_tile blocks of CONV_ROWS output channels, part 1 is the
+ * group's last whole block when the tiles leave one, and part 2 the
+ * remaining channels. The tile's packed weights start at wb, a later
+ * block of the tile K * CONV_ROWS floats further.
  */
-static int open_channel_block(FILE *f, const char *indent, int part, int group_channels)
+static int open_channel_block(FILE *f, const char *indent, int part, int group_channels,
+                              int blocks_per_tile)
 {
-    int tail = group_channels % CONV_ROWS;
-    int rows = part == 0 ? CONV_ROWS : tail;
-    if (rows == 0 || (part == 0 && group_channels < CONV_ROWS))
+    int tile_rows = CONV_ROWS * blocks_per_tile;
+    int rows = part == 0 ? tile_rows
+             : part == 1 ? (group_channels % tile_rows >= CONV_ROWS ? CONV_ROWS : 0)
+                         : group_channels % CONV_ROWS;
+    if (rows == 0 || (part == 0 && group_channels < rows))
         return 0;
     if (part == 0)
         fprintf(f, "%sfor (int oc0 = g * OCPG; oc0 + %d <= (g + 1) * OCPG; oc0 += %d) {\n", indent,
                 rows, rows);
+    else if (part == 1)
+        fprintf(f, "%s{\n%s    const int oc0 = g * OCPG + %d; /* the group's last whole block */\n",
+                indent, indent, group_channels / tile_rows * tile_rows);
     else
         fprintf(f, "%s{\n%s    const int oc0 = (g + 1) * OCPG - %d; /* the group's last %d channels */\n",
                 indent, indent, rows, rows);
@@ -230,9 +287,10 @@ static void emit_partial_sums(FILE *f, const char *indent, int rows, int vectors
  * of k starts from the bias and a later one from the partial sums in y.
  * The last chunk applies the epilogue, and an earlier one stores the sums.
  */
-static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, bool full,
-                            bool chunked, const conv_epilogue *e)
+static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, int lanes,
+                            bool full, bool chunked, const conv_epilogue *e)
 {
+    bool by_vector = full && vector_epilogue(e, lanes);
     const char *in = arena_printf("%s    ", indent);
     const char *count = full ? arena_printf("%d * VL", vectors) : "nq - q";
     for (int i = 0; i < rows; i++) {
@@ -269,15 +327,24 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
     }
     fprintf(f, "%sfor (int k = 0; k < kc; k++) {\n", indent);
     fprintf(f, "%s    const float *xs = panel[k] + q, *ws = wb + (long)(k0 + k) * %d;\n", indent,
-            rows);
+            rows < CONV_ROWS ? rows : CONV_ROWS);
+    if (rows >= CONV_ROWS)
+        for (int b = 0; b < rows / CONV_ROWS; b++)
+            fprintf(f, "%s    __builtin_prefetch(ws + (long)K * %d);\n", indent, rows + b * CONV_ROWS);
     emit_tile_products(f, arena_printf("%s    ", indent), rows, vectors);
     fprintf(f, "%s}\n", indent);
     if (!chunked) {
-        emit_tile_store(f, indent, rows, vectors, "oh0 * OW + q", count, e);
+        if (by_vector)
+            emit_tile_store_vectors(f, indent, rows, vectors, "oh0 * OW + q", e);
+        else
+            emit_tile_store(f, indent, rows, vectors, "oh0 * OW + q", count, e);
         return;
     }
     fprintf(f, "%sif (k0 + kc == K) {\n", indent);
-    emit_tile_store(f, in, rows, vectors, "oh0 * OW + q", count, e);
+    if (by_vector)
+        emit_tile_store_vectors(f, in, rows, vectors, "oh0 * OW + q", e);
+    else
+        emit_tile_store(f, in, rows, vectors, "oh0 * OW + q", count, e);
     fprintf(f, "%s} else {\n", indent);
     conv_epilogue partial = {false, false, e->shuffled, CG_ACT_NONE};
     if (full)
@@ -292,15 +359,16 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
  * output channels of group g, the full blocks and then the remaining rows.
  * The tile's strip of the panel stays in the L1 cache across the blocks.
  */
-static void emit_block_tiles(FILE *f, const char *indent, int group_channels, int vectors,
+static void emit_block_tiles(FILE *f, const char *indent, int group_channels, int vectors, int lanes,
                              bool full, bool chunked, const conv_epilogue *e)
 {
     const char *in = arena_printf("%s    ", indent);
-    for (int part = 0; part < 2; part++) {
-        int rows = open_channel_block(f, indent, part, group_channels);
+    int blocks_per_tile = lanes >= 16 ? 2 : 1;
+    for (int part = 0; part < 3; part++) {
+        int rows = open_channel_block(f, indent, part, group_channels, blocks_per_tile);
         if (rows == 0)
             continue;
-        emit_panel_tile(f, in, rows, vectors, full, chunked, e);
+        emit_panel_tile(f, in, rows, vectors, lanes, full, chunked, e);
         fprintf(f, "%s}\n", indent);
     }
 }
@@ -310,7 +378,7 @@ static void emit_block_tiles(FILE *f, const char *indent, int group_channels, in
  * for every block of output channels. Only the branches that the panels of
  * this conv reach are written, which keeps the generated code short.
  */
-static void emit_panel_tiles(FILE *f, int group_channels, const tile_plan *plans, int nplans,
+static void emit_panel_tiles(FILE *f, int group_channels, int lanes, const tile_plan *plans, int nplans,
                              bool chunked, const conv_epilogue *e)
 {
     const char *indent = "                ";
@@ -323,7 +391,7 @@ static void emit_panel_tiles(FILE *f, int group_channels, const tile_plan *plans
     fprintf(f, "%sint q = 0;\n", indent);
     if (full3) {
         fprintf(f, "%sfor (; nq - q > 3 * VL; q += 3 * VL) {\n", indent);
-        emit_block_tiles(f, in, group_channels, 3, true, chunked, e);
+        emit_block_tiles(f, in, group_channels, 3, lanes, true, chunked, e);
         fprintf(f, "%s}\n", indent);
     }
     const char *keyword = "if";
@@ -332,7 +400,7 @@ static void emit_panel_tiles(FILE *f, int group_channels, const tile_plan *plans
             continue;
         fprintf(f, "%s%s (nq - q > %d * VL) { /* the last nq - q positions: %d vector%s */\n",
                 indent, keyword, v - 1, v, v > 1 ? "s" : "");
-        emit_block_tiles(f, in, group_channels, v, false, chunked, e);
+        emit_block_tiles(f, in, group_channels, v, lanes, false, chunked, e);
         fprintf(f, "%s}", indent);
         keyword = " else if";
     }
@@ -416,7 +484,7 @@ static void emit_panel_body(FILE *f, int group_channels, int reduction, int row_
                "            for (int k0 = 0; k0 < K; k0 += KC) {\n"
                "                const int kc = K - k0 < KC ? K - k0 : KC;\n");
     emit_panel_gather(f, "                ");
-    emit_panel_tiles(f, group_channels, plans, nplans, chunked, e);
+    emit_panel_tiles(f, group_channels, lanes, plans, nplans, chunked, e);
     fprintf(f, "            }\n        }\n    }\n");
 }
 
@@ -463,44 +531,106 @@ static void emit_direct_body(FILE *f, bool bias, bool residual, bool shuffled, c
 }
 
 /*
- * The wide-block kernel, for a dense conv on a small map (at most
- * CG_CONV_WIDE_MAX_PLANE positions, such as ResNet's last stage on 7x7).
- * Tiles over the positions waste most of their lanes there. This kernel
- * puts CG_CONV_WIDE_BLOCK output channels in the vector lanes instead and
- * P positions in the tile's other dimension. Each step of k loads the
- * block's weights, packed [block][k][row], as vectors and broadcasts one
- * panel value per position. The panel covers the whole map. The sums of
- * a chunk of k go to y in the order [block][position][row] until the last
- * chunk, which gathers the block's results in fin and writes them to y in
- * NCHW order with the epilogue.
+ * The wide-block kernel, for a dense conv on a map of at most
+ * CG_CONV_WIDE_MAX_PLANE positions (ResNet's 14x14 and 7x7 stages).
+ * Tiles of vectors of positions waste lanes on such maps (196 positions
+ * fill 12.25 vectors of 16). This kernel puts OT output channels in the
+ * vector lanes instead and a few positions in the tile's other dimension.
+ * It is a direct conv, with no im2col panel: each step of k = (c, kh, kw)
+ * loads the weights of the OT channels, packed [block][k][row] in blocks
+ * of CG_CONV_WIDE_BLOCK, as vectors and broadcasts one input value per
+ * position, read at an offset from the tap's first value that the
+ * generator computes. A conv with padding reads a copy of its input with
+ * the padding in zeros, xp; one without reads its input in place.
+ *
+ * On maps of at most CG_CONV_WIDE_CROSS_PLANE positions the tiles of a
+ * vector target run across rows (49 positions with AVX-512: tiles of 12
+ * and one of 1), unrolled, each position at its own offset. For 1x1 convs
+ * of 160 to 960 channels on 7x7, these 24 sums ran 1.7 times as fast as
+ * row tiles of 7 positions (14 sums), at the cost of longer code and
+ * compiles. On larger maps, and on every map
+ * for the scalar target, a loop of tiles covers each output row, so the
+ * offsets are multiples of the stride from a pointer.
+ *
+ * The input channels go in chunks whose weights for a tile row and
+ * padded input stay in the L1 cache. The sums of a chunk go to y in the
+ * order [block][position][row] until the last chunk, which gathers the
+ * tile row's results in fin and writes them to y in NCHW order with the
+ * epilogue. Each step of k prefetches the weights of the next tile row:
+ * a 3x3 conv of 512 channels reads 9.4 MB of weights, which come from
+ * the L3 cache or memory.
  */
-enum { WIDE_SUMS = 12 };
+
+/*
+ * The sums a wide-block tile keeps in registers: 12 of the 16 vector
+ * registers of AVX2, 24 of the 32 of AVX-512.
+ */
+static int wide_sums(int lanes)
+{
+    return lanes == 16 ? 24 : 12;
+}
+
+/*
+ * The output channels OT of a wide-block tile: two vectors, so 16 with
+ * AVX2 and 32 (two packed blocks) with AVX-512 when the channels come in
+ * pairs of blocks, else one block. With one block of 16, AVX-512 would
+ * load 12 broadcasts and one vector of weights per 12 FMAs, more loads
+ * than the two load ports issue in the FMAs' 6 cycles.
+ */
+static int wide_tile_channels(int channels, int lanes)
+{
+    int pair = 2 * CG_CONV_WIDE_BLOCK;
+    return lanes * 2 > CG_CONV_WIDE_BLOCK && channels % pair == 0 ? pair : CG_CONV_WIDE_BLOCK;
+}
 
 /*
  * Emits a memcpy per accumulator a<i>_<j> of a wide-block tile, to or from
  * vector j of position q + i in fin (when in_fin) or in part: a store
  * into the array when store, else a load from it.
  */
-static void emit_wide_copies(FILE *f, const char *indent, int positions, int nv, bool in_fin,
-                             bool store)
+static void emit_wide_copies(FILE *f, const char *indent, int positions, int nv, int lanes,
+                             bool in_fin, bool store)
 {
     for (int i = 0; i < positions; i++)
         for (int j = 0; j < nv; j++) {
-            const char *row = in_fin ? arena_printf("fin[q + %d] + %d * VL", i, j)
-                                     : arena_printf("part + (q + %d) * OB + %d * VL", i, j);
+            int block = j * lanes / CG_CONV_WIDE_BLOCK, row = j * lanes % CG_CONV_WIDE_BLOCK;
+            const char *at = in_fin ? arena_printf("fin[q + %d] + %d * VL", i, j)
+                                    : arena_printf("part + %d * OB * PLANE + (q + %d) * OB + %d",
+                                                   block, i, row);
             const char *acc = arena_printf("a%d_%d", i, j);
             if (store)
-                fprintf(f, "%smemcpy(%s, &%s, sizeof %s);\n", indent, row, acc, acc);
+                fprintf(f, "%smemcpy(%s, &%s, sizeof %s);\n", indent, at, acc, acc);
             else
-                fprintf(f, "%smemcpy(&%s, %s, sizeof %s);\n", indent, acc, row, acc);
+                fprintf(f, "%smemcpy(&%s, %s, sizeof %s);\n", indent, acc, at, acc);
         }
 }
 
-static void emit_wide_tile(FILE *f, const char *indent, int positions, int nv, bool chunked,
+/*
+ * The geometry of a wide-block kernel's input: the tiles read the input,
+ * or its zero-padded copy xp when the conv pads, as rows of `width` floats
+ * and channels of `channel` floats.
+ */
+typedef struct {
+    bool padded;     /* reads xp, a copy with the padding in zeros */
+    int height, width, channel;
+    int sh, sw, out_width;
+} wide_input;
+
+/*
+ * Emits a wide-block tile over the `positions` positions from q (a
+ * constant) and OT output channels from oc0: for every value of k, the
+ * weights of the OT channels as vectors times each position's input value,
+ * read at a constant offset from the tap's first value. The first chunk of
+ * channels starts from the bias and a later one from the partial sums in
+ * y. The last chunk writes the sums to fin, an earlier one back to y.
+ */
+static void emit_wide_tile(FILE *f, const char *indent, const char *first, const int *offsets,
+                           int positions, int nv, int lanes, const wide_input *in_geom, bool chunked,
                            bool bias)
 {
     const char *in = arena_printf("%s    ", indent);
-    fprintf(f, "%s{\n", indent);
+    fprintf(f, "%s{ /* %d positions */\n", indent, positions);
+    fprintf(f, "%s    const int q = %s;\n", indent, first);
     for (int i = 0; i < positions; i++) {
         fprintf(f, "%s    vfloat", indent);
         for (int j = 0; j < nv; j++)
@@ -509,7 +639,7 @@ static void emit_wide_tile(FILE *f, const char *indent, int positions, int nv, b
     }
     const char *start = chunked ? arena_printf("%s    ", in) : in;
     if (chunked)
-        fprintf(f, "%sif (k0 == 0) {\n", in);
+        fprintf(f, "%sif (c0 == 0) {\n", in);
     for (int j = 0; j < nv; j++) {
         fprintf(f, "%svfloat b%d = {0};\n", start, j);
         if (bias)
@@ -519,40 +649,50 @@ static void emit_wide_tile(FILE *f, const char *indent, int positions, int nv, b
     }
     if (chunked) {
         fprintf(f, "%s} else {\n", in);
-        emit_wide_copies(f, start, positions, nv, false, false);
+        emit_wide_copies(f, start, positions, nv, lanes, false, false);
         fprintf(f, "%s}\n", in);
     }
-    fprintf(f, "%sfor (int k = 0; k < kc; k++) {\n", in);
-    fprintf(f, "%s    const float *xs = panel[k] + q, *ws = wb + (long)k * OB;\n", in);
-    for (int j = 0; j < nv; j++)
-        fprintf(f, "%s    vfloat w%d;\n%s    memcpy(&w%d, ws + %d * VL, sizeof w%d);\n", in, j, in,
-                j, j, j);
+    fprintf(f, "%sfor (int c = 0; c < cc; c++) {\n", in);
+    fprintf(f, "%s    for (int kh = 0; kh < KH; kh++) {\n", in);
+    fprintf(f, "%s        for (int kw = 0; kw < KW; kw++) {\n", in);
+    const char *body = arena_printf("%s            ", in);
+    fprintf(f, "%sconst float *xs = xt + (long)c * %d + kh * DH * %d + kw * DW;\n", body,
+            in_geom->channel, in_geom->width);
+    fprintf(f, "%sconst float *ws = wb + (long)((c * KH + kh) * KW + kw) * OB;\n", body);
+    for (int blk = 0; blk < nv * lanes / CG_CONV_WIDE_BLOCK; blk++)
+        fprintf(f, "%s__builtin_prefetch(ws + (OT + %d * OB) * (long)K);\n", body, blk);
+    for (int j = 0; j < nv; j++) {
+        int block = j * lanes / CG_CONV_WIDE_BLOCK, row = j * lanes % CG_CONV_WIDE_BLOCK;
+        fprintf(f, "%svfloat w%d;\n%smemcpy(&w%d, ws + %d * K * OB + %d, sizeof w%d);\n", body, j,
+                body, j, block, row, j);
+    }
     for (int i = 0; i < positions; i++)
         for (int j = 0; j < nv; j++)
-            fprintf(f, "%s    a%d_%d += xs[%d] * w%d;\n", in, i, j, i, j);
-    fprintf(f, "%s}\n", in);
+            fprintf(f, "%sa%d_%d += xs[%d] * w%d;\n", body, i, j, offsets[i], j);
+    fprintf(f, "%s        }\n%s    }\n%s}\n", in, in, in);
     if (chunked)
-        fprintf(f, "%sif (k0 + kc == K) {\n", in);
-    emit_wide_copies(f, start, positions, nv, true, true);
+        fprintf(f, "%sif (c0 + cc == CPG) {\n", in);
+    emit_wide_copies(f, start, positions, nv, lanes, true, true);
     if (chunked) {
         fprintf(f, "%s} else {\n", in);
-        emit_wide_copies(f, start, positions, nv, false, true);
+        emit_wide_copies(f, start, positions, nv, lanes, false, true);
         fprintf(f, "%s}\n", in);
     }
     fprintf(f, "%s}\n", indent);
 }
 
 /*
- * Returns the positions per tile of the wide-block kernel: WIDE_SUMS / nv,
- * or one fewer when that makes the tiles over the map cheaper. A tile
+ * Returns the positions per tile of the wide-block kernel across rows:
+ * wide_sums / nv, or one fewer when that makes the tiles over the map cheaper. A tile
  * costs its FMAs per step of k, but at least 8: with the FMA latency of 4
  * cycles, fewer sums leave the two FMA pipes idle. On 7x7 maps with AVX2,
  * 9 tiles of 5 positions and one of 4 cost 98 against 104 for 8 tiles of
  * 6 and one of 1; four 512-channel 3x3 convs on 7x7 took 2 to 4% less time.
  */
-static int wide_tile_positions(int plane, int nv)
+static int wide_tile_positions(int plane, int nv, int lanes)
 {
-    int widest = WIDE_SUMS / nv > 0 ? WIDE_SUMS / nv : 1;
+    int sums = wide_sums(lanes);
+    int widest = sums / nv > 0 ? sums / nv : 1;
     int best = widest, best_cost = 0;
     for (int p = widest; p >= widest - 1 && p >= 1; p--) {
         int tail = plane % p;
@@ -567,41 +707,115 @@ static int wide_tile_positions(int plane, int nv)
     return best;
 }
 
-static void emit_wide_body(FILE *f, int reduction, int plane, int lanes, const conv_epilogue *e)
+/*
+ * Positions per tile along an output row of the wide-block kernel: the
+ * row split into equal tiles of at most the sums' worth of positions.
+ */
+static int wide_row_tile(int out_width, int nv, int lanes)
 {
-    int nv = CG_CONV_WIDE_BLOCK / lanes;
-    int positions = wide_tile_positions(plane, nv);
-    int max_chunk = STRIP_BYTES / (plane * (int)sizeof(float));
-    int chunks = (reduction + max_chunk - 1) / max_chunk;
-    int chunk = (reduction + chunks - 1) / chunks;
-    bool chunked = chunks > 1;
-    fprintf(f, "    /* OB output channels in the lanes of the tiles, P positions per tile */\n"
-               "    enum { K = CPG * KH * KW, OB = %d, P = %d, QP = PLANE, KC = %d };\n",
-            CG_CONV_WIDE_BLOCK, positions, chunk);
-    fprintf(f, "    float panel[KC < K ? KC : K][QP] __attribute__((aligned(64)));\n"
-               "    /* a block's results, before the epilogue */\n"
-               "    float fin[PLANE][OB] __attribute__((aligned(64)));\n"
-               "    const int oh0 = 0, nrows = OH, nq = PLANE, g = 0;\n"
-               "    for (int k0 = 0; k0 < K; k0 += KC) {\n"
-               "        const int kc = K - k0 < KC ? K - k0 : KC;\n");
-    emit_panel_gather(f, "        ");
-    fprintf(f, "        for (int oc0 = 0; oc0 < OC; oc0 += OB) {\n"
-               "            const float *wb = w + (long)oc0 * K + (long)k0 * OB;\n");
-    if (chunked)
-        fprintf(f, "            float *part = y + (long)oc0 * PLANE; /* partial sums, [position][row] */\n");
-    fprintf(f, "            int q = 0;\n");
-    if (plane >= positions) {
-        fprintf(f, "            for (; q + P <= PLANE; q += P)\n");
-        emit_wide_tile(f, "            ", positions, nv, chunked, e->bias);
+    int widest = wide_sums(lanes) / nv > 0 ? wide_sums(lanes) / nv : 1;
+    int tiles = (out_width + widest - 1) / widest;
+    return (out_width + tiles - 1) / tiles;
+}
+
+static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape out, int lanes,
+                           const conv_epilogue *e)
+{
+    int plane = out.h * out.w;
+    int tile_channels = wide_tile_channels(out.c, lanes);
+    int nv = tile_channels / lanes;
+    int positions = wide_tile_positions(plane, nv, lanes);
+    wide_input geom = {win->ph > 0 || win->pw > 0, in.h, in.w, in.h * in.w, win->sh, win->sw, out.w};
+    if (geom.padded) {
+        geom.height = (out.h - 1) * win->sh + (win->kh - 1) * win->dh + 1;
+        geom.width = (out.w - 1) * win->sw + (win->kw - 1) * win->dw + 1;
+        geom.channel = geom.height * geom.width;
     }
-    if (plane % positions) {
-        fprintf(f, "            /* the last %d positions */\n", plane % positions);
-        emit_wide_tile(f, "            ", plane % positions, nv, chunked, e->bias);
+    /*
+     * Channels per chunk: the chunk's weights for a tile row and its
+     * padded input stay in the L1 cache while the tiles of the row read them.
+     */
+    int per_channel = (tile_channels * win->kh * win->kw + (geom.padded ? geom.channel : 0)) *
+                      (int)sizeof(float);
+    int max_chunk = STRIP_BYTES / per_channel > 0 ? STRIP_BYTES / per_channel : 1;
+    int chunks = (in.c + max_chunk - 1) / max_chunk;
+    int chunk = (in.c + chunks - 1) / chunks;
+    bool chunked = chunks > 1;
+    fprintf(f, "    /*\n"
+               "     * OT output channels in the lanes of the tiles, from blocks of OB packed\n"
+               "     * channels; the input channels in chunks of CC\n"
+               "     */\n"
+               "    enum { K = CPG * KH * KW, OB = %d, OT = %d, CC = %d };\n",
+            CG_CONV_WIDE_BLOCK, tile_channels, chunk);
+    if (geom.padded)
+        fprintf(f, "    /* a chunk of input channels with the padding in zeros */\n"
+                   "    enum { HP = %d, WP = %d };\n"
+                   "    float xp[CC][HP][WP] __attribute__((aligned(64)));\n",
+                geom.height, geom.width);
+    fprintf(f, "    /* a tile row's results, before the epilogue */\n"
+               "    float fin[PLANE][OT] __attribute__((aligned(64)));\n"
+               "    for (int c0 = 0; c0 < CPG; c0 += CC) {\n"
+               "        const int cc = CPG - c0 < CC ? CPG - c0 : CC;\n");
+    if (geom.padded) {
+        fprintf(f, "        for (int c = 0; c < cc; c++) {\n"
+                   "            for (int i = 0; i < HP; i++) {\n"
+                   "                const int ih = i - PH;\n"
+                   "                for (int j = 0; j < WP; j++) {\n"
+                   "                    const int iw = j - PW;\n"
+                   "                    xp[c][i][j] = ih >= 0 && ih < H && iw >= 0 && iw < W\n"
+                   "                                      ? x[((long)(c0 + c) * H + ih) * W + iw] : 0.0f;\n"
+                   "                }\n"
+                   "            }\n"
+                   "        }\n"
+                   "        const float *xc = &xp[0][0][0];\n");
+    } else {
+        fprintf(f, "        const float *xc = x + (long)c0 * H * W;\n");
+    }
+    fprintf(f, "        for (int oc0 = 0; oc0 < OC; oc0 += OT) {\n"
+               "            const float *wb = w + (long)oc0 * K + (long)c0 * KH * KW * OB;\n");
+    if (chunked)
+        fprintf(f, "            /* partial sums, per block of OB channels [position][row] */\n"
+                   "            float *part = y + (long)oc0 * PLANE;\n");
+    int *offsets = arena_alloc(sizeof(int) * (size_t)positions);
+    if (plane <= CG_CONV_WIDE_CROSS_PLANE && lanes > 1) {
+        /* tiles across rows, unrolled, each position at its own offset */
+        fprintf(f, "            const float *xt = xc;\n");
+        for (int q = 0; q < plane; q += positions) {
+            int count = plane - q < positions ? plane - q : positions;
+            for (int i = 0; i < count; i++)
+                offsets[i] = (q + i) / out.w * win->sh * geom.width + (q + i) % out.w * win->sw;
+            emit_wide_tile(f, "            ", arena_printf("%d", q), offsets, count, nv, lanes,
+                           &geom, chunked, e->bias);
+        }
+    } else {
+        /* tiles along each output row: a loop of whole tiles, then the row's rest */
+        int per_row = wide_row_tile(out.w, nv, lanes);
+        for (int i = 0; i < per_row; i++)
+            offsets[i] = i * win->sw;
+        fprintf(f, "            for (int oh = 0; oh < OH; oh++) {\n"
+                   "                int ow0 = 0;\n");
+        const char *tile_xt = arena_printf("                    const float *xt = xc + (long)oh * SH * %d + ow0 * SW;\n",
+                                           geom.width);
+        if (out.w >= per_row) {
+            fprintf(f, "                for (; ow0 + %d <= OW; ow0 += %d) {\n%s", per_row, per_row,
+                    tile_xt);
+            emit_wide_tile(f, "                    ", "oh * OW + ow0", offsets, per_row, nv, lanes,
+                           &geom, chunked, e->bias);
+            fprintf(f, "                }\n");
+        }
+        if (out.w % per_row) {
+            fprintf(f, "                { /* the row's last %d positions */\n%s", out.w % per_row,
+                    tile_xt);
+            emit_wide_tile(f, "                    ", "oh * OW + ow0", offsets, out.w % per_row, nv,
+                           lanes, &geom, chunked, e->bias);
+            fprintf(f, "                }\n");
+        }
+        fprintf(f, "            }\n");
     }
     const char *indent = chunked ? "                " : "            ";
     if (chunked)
-        fprintf(f, "            if (k0 + kc == K) {\n");
-    fprintf(f, "%sfor (int o = 0; o < OB; o++) {\n", indent);
+        fprintf(f, "            if (c0 + cc == CPG) {\n");
+    fprintf(f, "%sfor (int o = 0; o < OT; o++) {\n", indent);
     fprintf(f, "%s    float *yo = y + (long)(oc0 + o) * PLANE;\n", indent);
     if (e->residual)
         fprintf(f, "%s    const float *ro = r + (long)(oc0 + o) * PLANE;\n", indent);
@@ -681,7 +895,7 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
         fprintf(f, "    enum { PLANE = OH * OW };\n");
         emit_vector_type(f, k->target);
         fprintf(f, "\n");
-        emit_wide_body(f, in.c * w->kh * w->kw, n->shape.h * n->shape.w, lanes, &e);
+        emit_wide_body(f, w, in, n->shape, lanes, &e);
         fprintf(f, "}\n\n");
         return name;
     }

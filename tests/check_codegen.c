@@ -36,6 +36,14 @@ static const float hardswish_halves[] = {-2, -1.5f, -0.5f, 0, 0.5f, 1.5f, 2};
 static const float nan_plane[] = {-1, NAN, 2, -0.5f, 3, 0.5f, -2, 1, NAN, -3,
                                   4, -1.5f, 0, 2.5f, -4, 1.5f, -2.5f, 3.5f, -0.25f, 5};
 
+/* An 8x8 plane with NaN in 4 places: a conv's whole tiles keep NaN through relu. */
+static const float nan_map[] = {-2.5f, 0, 2.5f, -0.5f, 2, NAN, 1.5f, -1.5f, 1, -2, 0.5f, -2.5f,
+                                0, 2.5f, -0.5f, 2, -1, NAN, -1.5f, 1, -2, 0.5f, -2.5f, 0,
+                                2.5f, -0.5f, 2, -1, 1.5f, -1.5f, 1, -2, 0.5f, -2.5f, 0, 2.5f,
+                                -0.5f, 2, -1, 1.5f, NAN, 1, -2, 0.5f, -2.5f, 0, 2.5f, -0.5f,
+                                2, -1, 1.5f, -1.5f, 1, -2, 0.5f, -2.5f, 0, 2.5f, -0.5f, 2,
+                                -1, 1.5f, -1.5f, NAN};
+
 static const codegen_case cases[] = {
     /* conv */
     {"conv_stride2_odd", "network net(input = [3, 7, 9]) {\n"
@@ -124,6 +132,24 @@ static const codegen_case cases[] = {
                      "    return conv(in, 48, k = 3, pad = 1) | relu\n}\n", NULL},
     {"wide_8x8_one_chunk", "network net(input = [8, 8, 8]) {\n"
                            "    return conv(in, 16, k = 1)\n}\n", NULL},
+    /*
+     * Wide-block tiles along the rows of maps from 65 to 256 positions.
+     * First chunks of channels with unequal padding, dilation and a
+     * residual. Then stride 2 without padding (the input read in place)
+     * and 48 channels, which AVX-512 tiles one block at a time. Then a 1x1
+     * conv of stride 2 read in place across rows, and chunks of a 1x1 conv.
+     */
+    {"wide_rows_chunks_residual", "network net(input = [64, 12, 13]) {\n"
+                                  "    x = conv(in, 32, k = 3, pad = 1) | relu\n"
+                                  "    return relu(conv(x, 32, k = 3, pad = [1, 2], dilation = [1, 2]) + x)\n}\n",
+     NULL},
+    {"wide_rows_stride2_in_place", "network net(input = [24, 31, 29]) {\n"
+                                   "    return conv(in, 48, k = 3, stride = 2) | relu\n}\n", NULL},
+    {"wide_1x1_stride2_in_place", "network net(input = [40, 13, 14]) {\n"
+                                  "    return conv(in, 32, k = 1, stride = 2, bias = false) | bn\n}\n",
+     NULL},
+    {"wide_1x1_chunks", "network net(input = [160, 7, 7]) {\n"
+                        "    return conv(in, 64, k = 1) | relu6\n}\n", NULL},
     {"dense_stride_1x2", "network net(input = [4, 6, 21]) {\n"
                          "    return conv(in, 5, k = 3, stride = [1, 2], pad = 1)\n}\n", NULL},
     {"dense_stride_2x1", "network net(input = [4, 9, 14]) {\n"
@@ -201,6 +227,8 @@ static const codegen_case cases[] = {
                                  "    return maxpool(in, k = 2, stride = 2, ceil_mode = true)\n}\n",
      nan_plane},
     {"nan_relu", "network net(input = [1, 4, 5]) {\n    return relu(in)\n}\n", nan_plane},
+    {"nan_conv_relu_tiles", "network net(input = [1, 8, 8]) {\n"
+                            "    return conv(in, 8, k = 1) | relu\n}\n", nan_map},
     {"avgpool_floor_pad", "network net(input = [3, 6, 5]) {\n"
                           "    return avgpool(in, k = [3, 2], stride = 2, pad = 1)\n}\n", NULL},
     {"avgpool_floor_nopad", "network net(input = [3, 6, 5]) {\n"
@@ -808,8 +836,12 @@ static Suite *codegen_suite(void)
 {
     Suite *s = suite_create("codegen");
     TCase *ops = tcase_create("ops");
-    /* Each case runs the C compiler, so a loaded machine may need more than Check's default 4 s. */
-    tcase_set_timeout(ops, 60);
+    /*
+     * Each case runs the C compiler with ASan and UBSan for three targets and a
+     * threaded build. On a loaded machine the unrolled wide-block tiles take
+     * 10 s or more per build.
+     */
+    tcase_set_timeout(ops, 180);
     tcase_add_loop_test(ops, generated_matches_reference, 0, CASE_COUNT);
     suite_add_tcase(s, ops);
     return s;
