@@ -739,16 +739,17 @@ static int cmd_bench(const options *o)
         fprintf(stderr, "nasc: unexpected benchmark output: %s\n", text);
         return EXIT_INPUT_ERROR;
     }
+    const char *target = cg_target_name(c.files.target);
     if (o->json)
-        printf("{\"network\": \"%s\", \"threads\": %d, \"runs\": %d, \"median_ms\": %.6f, "
-               "\"min_ms\": %.6f, \"q1_ms\": %.6f, \"q3_ms\": %.6f, \"iqr_ms\": %.6f, "
-               "\"compile_s\": %.3f, \"cached\": %s}\n",
-               g->name, o->threads, runs, median, minimum, q1, q3, iqr, compile_s,
+        printf("{\"network\": \"%s\", \"threads\": %d, \"target\": \"%s\", \"runs\": %d, "
+               "\"median_ms\": %.6f, \"min_ms\": %.6f, \"q1_ms\": %.6f, \"q3_ms\": %.6f, "
+               "\"iqr_ms\": %.6f, \"compile_s\": %.3f, \"cached\": %s}\n",
+               g->name, o->threads, target, runs, median, minimum, q1, q3, iqr, compile_s,
                compile_s == 0 ? "true" : "false");
     else
-        printf("%s: median %.3f ms, min %.3f ms, IQR %.3f ms over %d runs, %d thread%s; "
+        printf("%s: median %.3f ms, min %.3f ms, IQR %.3f ms over %d runs, %d thread%s, %s; "
                "compile %s\n",
-               g->name, median, minimum, iqr, runs, o->threads, o->threads == 1 ? "" : "s",
+               g->name, median, minimum, iqr, runs, o->threads, o->threads == 1 ? "" : "s", target,
                compile_s == 0 ? "cached" : arena_printf("%.2f s", compile_s));
     return 0;
 }
