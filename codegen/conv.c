@@ -718,6 +718,55 @@ static int wide_row_tile(int out_width, int nv, int lanes)
     return (out_width + tiles - 1) / tiles;
 }
 
+/*
+ * Emits the store of a tile row's results from fin, [position][channel],
+ * to y in NCHW order, VL positions at a time: VL vectors of fin, each the
+ * VL channels of a vector j at one position, are transposed in registers
+ * into the VL positions of each channel, the classic butterfly of log2(VL)
+ * stages of two-vector shuffles, which swap blocks of d lanes for d = VL/2
+ * to 1. Then the residual and relu apply on vectors (see vector_epilogue).
+ * The store of a position at a time costs about a cycle per value, 10 to
+ * 25% of a 1x1 conv with 64 to 256 input channels on 7x7 or 14x14; the
+ * shuffles cost a quarter of that. __builtin_shufflevector needs clang or
+ * gcc 12, so the caller keeps the plain loop for other compilers.
+ */
+static void emit_wide_transposed_store(FILE *f, const char *indent, int lanes,
+                                       const conv_epilogue *e)
+{
+    const char *in = arena_printf("%s        ", indent);
+    fprintf(f, "%sfor (int p0 = 0; p0 + VL <= PLANE; p0 += VL) {\n", indent);
+    fprintf(f, "%s    for (int j = 0; j < OT / VL; j++) {\n", indent);
+    for (int r = 0; r < lanes; r++)
+        fprintf(f, "%svfloat t%d;\n%smemcpy(&t%d, fin[p0 + %d] + j * VL, sizeof t%d);\n", in, r, in,
+                r, r, r);
+    for (int d = lanes / 2; d >= 1; d /= 2)
+        for (int r = 0; r < lanes; r++) {
+            if (r & d)
+                continue;
+            fprintf(f, "%s{\n%s    vfloat lo = __builtin_shufflevector(t%d, t%d", in, in, r, r + d);
+            for (int lane = 0; lane < lanes; lane++)
+                fprintf(f, ", %d", lane & d ? lanes + lane - d : lane);
+            fprintf(f, ");\n%s    vfloat hi = __builtin_shufflevector(t%d, t%d", in, r, r + d);
+            for (int lane = 0; lane < lanes; lane++)
+                fprintf(f, ", %d", lane & d ? lanes + lane : lane + d);
+            fprintf(f, ");\n%s    t%d = lo;\n%s    t%d = hi;\n%s}\n", in, r, in, r + d, in);
+        }
+    if (e->act == CG_ACT_RELU)
+        fprintf(f, "%stypedef int vint __attribute__((vector_size(sizeof(vfloat))));\n", in);
+    for (int c = 0; c < lanes; c++) {
+        fprintf(f, "%s{\n%s    float *yo = y + (long)(oc0 + j * VL + %d) * PLANE + p0;\n", in, in, c);
+        if (e->residual)
+            fprintf(f, "%s    vfloat rv;\n"
+                       "%s    memcpy(&rv, r + (long)(oc0 + j * VL + %d) * PLANE + p0, sizeof rv);\n"
+                       "%s    t%d += rv;\n",
+                    in, in, c, in, c);
+        if (e->act == CG_ACT_RELU)
+            fprintf(f, "%s    t%d = (vfloat)((vint)t%d & ~(t%d < 0));\n", in, c, c, c);
+        fprintf(f, "%s    memcpy(yo, &t%d, sizeof t%d);\n%s}\n", in, c, c, in);
+    }
+    fprintf(f, "%s    }\n%s}\n", indent, indent);
+}
+
 static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape out, int lanes,
                            const conv_epilogue *e)
 {
@@ -815,12 +864,31 @@ static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape 
     const char *indent = chunked ? "                " : "            ";
     if (chunked)
         fprintf(f, "            if (c0 + cc == CPG) {\n");
-    fprintf(f, "%sfor (int o = 0; o < OT; o++) {\n", indent);
+    bool transposed = vector_epilogue(e, lanes) && plane >= lanes;
+    if (transposed) {
+        fprintf(f, "#if defined(__clang__) || __GNUC__ >= 12\n");
+        emit_wide_transposed_store(f, indent, lanes, e);
+        fprintf(f, "%sfor (int o = 0; o < OT; o++) { /* the last PLANE %% VL positions */\n",
+                indent);
+    } else {
+        fprintf(f, "%sfor (int o = 0; o < OT; o++) {\n", indent);
+    }
     fprintf(f, "%s    float *yo = y + (long)(oc0 + o) * PLANE;\n", indent);
     if (e->residual)
         fprintf(f, "%s    const float *ro = r + (long)(oc0 + o) * PLANE;\n", indent);
-    fprintf(f, "%s    for (int p = 0; p < PLANE; p++)\n%s        yo[p] = %s;\n%s}\n", indent,
-            indent, act_call(e->act, e->residual ? "fin[p][o] + ro[p]" : "fin[p][o]"), indent);
+    fprintf(f, "%s    for (int p = %s; p < PLANE; p++)\n%s        yo[p] = %s;\n%s}\n", indent,
+            transposed ? "PLANE / VL * VL" : "0", indent,
+            act_call(e->act, e->residual ? "fin[p][o] + ro[p]" : "fin[p][o]"), indent);
+    if (transposed) {
+        fprintf(f, "#else\n");
+        fprintf(f, "%sfor (int o = 0; o < OT; o++) {\n", indent);
+        fprintf(f, "%s    float *yo = y + (long)(oc0 + o) * PLANE;\n", indent);
+        if (e->residual)
+            fprintf(f, "%s    const float *ro = r + (long)(oc0 + o) * PLANE;\n", indent);
+        fprintf(f, "%s    for (int p = 0; p < PLANE; p++)\n%s        yo[p] = %s;\n%s}\n", indent,
+                indent, act_call(e->act, e->residual ? "fin[p][o] + ro[p]" : "fin[p][o]"), indent);
+        fprintf(f, "#endif\n");
+    }
     if (chunked)
         fprintf(f, "            }\n");
     fprintf(f, "        }\n    }\n");

@@ -36,7 +36,7 @@ static const float hardswish_halves[] = {-2, -1.5f, -0.5f, 0, 0.5f, 1.5f, 2};
 static const float nan_plane[] = {-1, NAN, 2, -0.5f, 3, 0.5f, -2, 1, NAN, -3,
                                   4, -1.5f, 0, 2.5f, -4, 1.5f, -2.5f, 3.5f, -0.25f, 5};
 
-/* An 8x8 plane with NaN in 4 places: a conv's whole tiles keep NaN through relu. */
+/* An 8x8 plane with NaN in 4 places: whole tiles of both conv kernels keep NaN through relu. */
 static const float nan_map[] = {-2.5f, 0, 2.5f, -0.5f, 2, NAN, 1.5f, -1.5f, 1, -2, 0.5f, -2.5f,
                                 0, 2.5f, -0.5f, 2, -1, NAN, -1.5f, 1, -2, 0.5f, -2.5f, 0,
                                 2.5f, -0.5f, 2, -1, 1.5f, -1.5f, 1, -2, 0.5f, -2.5f, 0, 2.5f,
@@ -229,6 +229,8 @@ static const codegen_case cases[] = {
     {"nan_relu", "network net(input = [1, 4, 5]) {\n    return relu(in)\n}\n", nan_plane},
     {"nan_conv_relu_tiles", "network net(input = [1, 8, 8]) {\n"
                             "    return conv(in, 8, k = 1) | relu\n}\n", nan_map},
+    {"nan_wide_relu_transposed", "network net(input = [1, 8, 8]) {\n"
+                                 "    return conv(in, 16, k = 1) | relu\n}\n", nan_map},
     {"avgpool_floor_pad", "network net(input = [3, 6, 5]) {\n"
                           "    return avgpool(in, k = [3, 2], stride = 2, pad = 1)\n}\n", NULL},
     {"avgpool_floor_nopad", "network net(input = [3, 6, 5]) {\n"
