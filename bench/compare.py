@@ -636,6 +636,9 @@ def main(argv):
                 try:
                     profiles[name] = profile_network(nasc, name, paths[name], workdir, compiler, probe_gflops)
                     probe_gflops = max(probe_gflops, profiles[name]["probe_gflops"])
+                    # A peak measured while another tenant held the core is too low: keep the highest.
+                    again = measure_fma_peak(args.fma_peak, workdir)
+                    peak = {isa: max(filter(None, (peak[isa], again[isa])), default=None) for isa in peak}
                 except (RuntimeError, subprocess.CalledProcessError, json.JSONDecodeError) as error:
                     print(f"profiling {name} failed: {error}", file=sys.stderr)
                     continue
@@ -643,6 +646,8 @@ def main(argv):
                       f"{profiles[name]['total_ms']:.2f} ms per run, {profiles[name]['quiet_runs']} of "
                       f"{profiles[name]['runs']} runs quiet", file=sys.stderr, flush=True)
             isa = generated_isa(generated_cflags(probe))
+            print(f"FMA peak, one core, the highest of the measurements before, between and after the "
+                  f"profiles: AVX2 {peak['avx2']} GFLOP/s, AVX-512 {peak['avx512']} GFLOP/s")
             print_profile_tables(profiles, peak[isa], isa)
             print_wide_convs(profiles, peak[isa])
             print_slowest_steps(profiles, peak[isa])
