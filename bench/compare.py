@@ -19,9 +19,10 @@ NAMEs given), in one run:
   tests/codegen_check.py. A variant that disagrees is reported as wrong and
   is not timed. The peer is the fastest correct variant.
 
-A round times every network: nasc, then each PyTorch variant, or the other
-way round in every other round, so that drift of the machine hits both
-sides. The reported figure is the median over --rounds rounds of each
+A round times every network at each thread count: nasc, then each PyTorch
+variant from optimize_for_inference to eager, or the other way round in
+every other round. So nasc and the usual peer run one after the other,
+and drift of the machine hits both sides. The reported figure is the median over --rounds rounds of each
 round's median. Every PyTorch timing warms up first (page faults, the JIT's
 profiling runs), as `nasc bench` does.
 
@@ -587,31 +588,34 @@ def main(argv):
         compile_s = {}
         for round_index in range(args.rounds):
             for name in names:
-                def time_nasc():
-                    # The first call of a network finds an empty cache, so it reports the compile time.
-                    cache = os.path.join(workdir, "cache", name)
-                    first = not os.path.isdir(cache)
-                    os.makedirs(cache, exist_ok=True)
-                    for threads in THREAD_COUNTS:
+                # The first call of a network finds an empty cache, so it reports the compile time.
+                cache = os.path.join(workdir, "cache", name)
+                first = not os.path.isdir(cache)
+                os.makedirs(cache, exist_ok=True)
+                for threads in THREAD_COUNTS:
+                    def time_nasc():
                         result = nasc_bench(nasc, paths[name], cache, threads)
                         if result is None:
                             nasc_ms[(name, threads)] = None
-                            continue
+                            return
                         if first and threads == 1:
                             compile_s[name] = result["compile_s"]
                         nasc_ms.setdefault((name, threads), []).append(result["median_ms"])
 
-                def time_torch():
-                    for threads in THREAD_COUNTS:
+                    def time_torch(variants):
                         set_threads(threads, openblas)
-                        for variant in VARIANTS:
+                        for variant in variants:
                             if (name, variant) in callables:
                                 median = torch_median_ms(callables[(name, variant)], inputs[name])
                                 torch_ms.setdefault((name, threads, variant), []).append(median)
 
-                order = (time_nasc, time_torch) if round_index % 2 == 0 else (time_torch, time_nasc)
-                for step in order:
-                    step()
+                    # optimize_for_inference, usually the peer, runs right next to nasc.
+                    if round_index % 2 == 0:
+                        time_nasc()
+                        time_torch(VARIANTS[::-1])
+                    else:
+                        time_torch(VARIANTS)
+                        time_nasc()
                 print(f"round {round_index + 1}: {name}: "
                       + ", ".join(f"nasc T={threads} {samples[-1]:.2f} ms"
                                   for (net, threads), samples in nasc_ms.items() if net == name and samples)

@@ -836,10 +836,10 @@ END_TEST
 
 /*
  * The scalar target runs the wide-block kernel with 16 channels by one
- * position. Its tiles must loop along the rows: unrolled across them, as
- * the vector targets' are, a network of wide convs on 7x7 and 8x8 maps
- * came to 31,558 lines of C against 2,444 for AVX-512, and took 20 s to
- * compile. Its source must stay no longer than the AVX-512 one.
+ * position, so its tiles must loop along the rows. Unrolled across rows,
+ * as the vector targets' tiles are, a network of wide convs on 7x7 and
+ * 8x8 maps came to 31,558 lines of C against 2,444 for AVX-512, and took
+ * 20 s to compile. Its source must stay no longer than the AVX-512 one.
  */
 START_TEST(scalar_wide_code_size)
 {
