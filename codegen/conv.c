@@ -165,11 +165,15 @@ static int open_channel_block(FILE *f, const char *indent, int part, int group_c
  * Limits of the im2col panel of emit_panel_body. PANEL_ROW_MAX_BYTES is the
  * widest row of positions before a conv falls back to emit_direct_body.
  * PANEL_FLOATS is the panel's largest size (128 KiB, an eighth of the 1 MiB
- * L2 cache of the benchmark machine). STRIP_BYTES bounds a tile's strip of
- * it, half of a 32 KiB L1 data cache, which measured fastest of 8, 16 and
- * 32 KiB for the wide-block kernel.
+ * L2 cache of the AMD benchmark machine). STRIP_BYTES bounds a tile's strip
+ * of it, half of a 32 KiB L1 data cache. It also bounds the wide-block
+ * kernel's chunk of weights and padded input. On the AMD machine 16 KiB
+ * measured fastest of 8, 16 and 32 KiB for the panel version of that
+ * kernel; on the Intel one (48 KiB L1) 8 to 32 KiB gave the direct version
+ * the same speed within the noise.
  * NOTE: the panel is a local array, so every thread that runs a conv
- * kernel needs up to 128 KiB of stack for it.
+ * kernel needs up to 128 KiB of stack for it, and the wide-block kernel
+ * up to 32 KiB for fin and about 16 KiB for its padded input.
  */
 enum { PANEL_ROW_MAX_BYTES = 64 * 1024, PANEL_FLOATS = 32 * 1024, STRIP_BYTES = 16 * 1024 };
 
