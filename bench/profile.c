@@ -31,9 +31,9 @@
  * core's loads while the FMAs ran at full speed. The convs then ran up to
  * 1.7 times slower.
  * So speed_probe, a loop of FMAs that load from the L1 cache as the conv
- * kernels do, runs for about 0.4 ms before and after every timed run,
- * and a run is quiet when both of its probes reach QUIET_SHARE of the
- * fastest probe, or of PEAK GFLOP/s when that is higher: bench/compare.py
+ * kernels do, runs for about 0.5 ms before and after every timed run. A
+ * run is quiet when both of its probes reach QUIET_SHARE of the fastest
+ * probe, or of PEAK GFLOP/s when that is higher: bench/compare.py
  * passes the fastest probe of the networks it profiled before. The step
  * times are medians over the quiet runs, or over all runs when fewer than
  * a fifth are quiet. The JSON object also holds "quiet_runs" (the quiet

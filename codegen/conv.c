@@ -132,9 +132,9 @@ static void emit_tile_products(FILE *f, const char *indent, int rows, int vector
 }
 
 /*
- * Opens a part of group g of a conv body and returns its rows, 0 when the
- * part is empty and nothing was written: part 0 loops over tiles of
- * blocks_per_tile blocks of CONV_ROWS output channels, part 1 is the
+ * Opens a part of group g of a conv body and returns its rows, or 0 when
+ * the part is empty and nothing was written. Part 0 loops over tiles of
+ * blocks_per_tile blocks of CONV_ROWS output channels. Part 1 is the
  * group's last whole block when the tiles leave one, and part 2 the
  * remaining channels. The tile's packed weights start at wb, a later
  * block of the tile K * CONV_ROWS floats further.
@@ -169,8 +169,8 @@ static int open_channel_block(FILE *f, const char *indent, int part, int group_c
  * of it, half of a 32 KiB L1 data cache. It also bounds the wide-block
  * kernel's chunk of weights and padded input. On the AMD machine 16 KiB
  * measured fastest of 8, 16 and 32 KiB for the panel version of that
- * kernel; on the Intel one (48 KiB L1) 8 to 32 KiB gave the direct version
- * the same speed within the noise.
+ * kernel. On the Intel one (48 KiB L1), 8 to 32 KiB gave the direct
+ * version the same speed within the noise.
  * NOTE: the panel is a local array, so every thread that runs a conv
  * kernel needs up to 128 KiB of stack for it, and the wide-block kernel
  * up to 32 KiB for fin and about 16 KiB for its padded input.
@@ -621,10 +621,10 @@ typedef struct {
 } wide_input;
 
 /*
- * Emits a wide-block tile over the `positions` positions from q (a
- * constant) and OT output channels from oc0: for every value of k, the
- * weights of the OT channels as vectors times each position's input value,
- * read at a constant offset from the tap's first value. The first chunk of
+ * Emits a wide-block tile over `positions` positions from `first` and OT
+ * output channels from oc0. For every value of k it multiplies the weights
+ * of the OT channels, as vectors, by each position's input value, read at
+ * offsets[i] from the tap's first value. The first chunk of
  * channels starts from the bias and a later one from the partial sums in
  * y. The last chunk writes the sums to fin, an earlier one back to y.
  */
@@ -771,6 +771,21 @@ static void emit_wide_transposed_store(FILE *f, const char *indent, int lanes,
     fprintf(f, "%s    }\n%s}\n", indent, indent);
 }
 
+/*
+ * Emits the store of positions [first, PLANE) of a tile row's results from
+ * fin to y, one value at a time, with the epilogue.
+ */
+static void emit_wide_plain_store(FILE *f, const char *indent, const char *first,
+                                  const conv_epilogue *e)
+{
+    fprintf(f, "%sfor (int o = 0; o < OT; o++) {\n", indent);
+    fprintf(f, "%s    float *yo = y + (long)(oc0 + o) * PLANE;\n", indent);
+    if (e->residual)
+        fprintf(f, "%s    const float *ro = r + (long)(oc0 + o) * PLANE;\n", indent);
+    fprintf(f, "%s    for (int p = %s; p < PLANE; p++)\n%s        yo[p] = %s;\n%s}\n", indent, first,
+            indent, act_call(e->act, e->residual ? "fin[p][o] + ro[p]" : "fin[p][o]"), indent);
+}
+
 static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape out, int lanes,
                            const conv_epilogue *e)
 {
@@ -872,27 +887,12 @@ static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape 
     if (transposed) {
         fprintf(f, "#if defined(__clang__) || __GNUC__ >= 12\n");
         emit_wide_transposed_store(f, indent, lanes, e);
-        fprintf(f, "%sfor (int o = 0; o < OT; o++) { /* the last PLANE %% VL positions */\n",
-                indent);
-    } else {
-        fprintf(f, "%sfor (int o = 0; o < OT; o++) {\n", indent);
-    }
-    fprintf(f, "%s    float *yo = y + (long)(oc0 + o) * PLANE;\n", indent);
-    if (e->residual)
-        fprintf(f, "%s    const float *ro = r + (long)(oc0 + o) * PLANE;\n", indent);
-    fprintf(f, "%s    for (int p = %s; p < PLANE; p++)\n%s        yo[p] = %s;\n%s}\n", indent,
-            transposed ? "PLANE / VL * VL" : "0", indent,
-            act_call(e->act, e->residual ? "fin[p][o] + ro[p]" : "fin[p][o]"), indent);
-    if (transposed) {
+        emit_wide_plain_store(f, indent, "PLANE / VL * VL", e);
         fprintf(f, "#else\n");
-        fprintf(f, "%sfor (int o = 0; o < OT; o++) {\n", indent);
-        fprintf(f, "%s    float *yo = y + (long)(oc0 + o) * PLANE;\n", indent);
-        if (e->residual)
-            fprintf(f, "%s    const float *ro = r + (long)(oc0 + o) * PLANE;\n", indent);
-        fprintf(f, "%s    for (int p = 0; p < PLANE; p++)\n%s        yo[p] = %s;\n%s}\n", indent,
-                indent, act_call(e->act, e->residual ? "fin[p][o] + ro[p]" : "fin[p][o]"), indent);
-        fprintf(f, "#endif\n");
     }
+    emit_wide_plain_store(f, indent, "0", e);
+    if (transposed)
+        fprintf(f, "#endif\n");
     if (chunked)
         fprintf(f, "            }\n");
     fprintf(f, "        }\n    }\n");

@@ -538,9 +538,9 @@ static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, co
  * there made the 2-thread ResNet-18 1.3 to 2 times slower than 1 thread
  * (nasc bench medians). With sleeping, it was 1.16 times slower. On a
  * 2-core Intel Xeon VM a sleep and wake-up took about 60 us, more than
- * most steps of the mobile networks: with 4096 rounds before sleeping,
- * the 2-thread ShuffleNetV2 took 8.1 ms against 2.9 ms on 1 thread, with
- * 32768 rounds 3.7 ms and with 65536 3.2 ms. While a busy loop held a
+ * most steps of the mobile networks. With 4096 rounds before sleeping,
+ * the 2-thread ShuffleNetV2 took 8.1 ms against 2.9 ms on 1 thread; with
+ * 32768 rounds it took 3.7 ms, and with 65536 3.2 ms. While a busy loop held a
  * core, 65536 rounds made it slower instead, 9.9 against 6.1 ms: on a
  * busy machine 1 thread is the better choice anyway. Between runs a
  * worker spins WAKE_SPINS rounds for the next job, then sleeps on a
