@@ -116,7 +116,7 @@ float *cg_weights(cg_program *p, const char *safetensors_path, uint64_t seed);
  * output channels, [block][c][kh][kw][row], the group's last block with
  * its OCPG % B remaining rows. B is CG_CONV_BLOCK, or CG_CONV_WIDE_BLOCK
  * for a dense conv on a small map whose kernel puts output channels in the
- * vector lanes (see conv.c). Output channels [a, b), with a a multiple of
+ * vector lanes (see conv_wide_fits in conv.c). Output channels [a, b), with a a multiple of
  * B within its group, are thus a contiguous slice from float
  * a * (C / groups) * KH * KW. Depthwise convs and linear layers keep
  * PyTorch's [oc][c][kh][kw] order. cg_conv_block returns B for the conv

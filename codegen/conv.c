@@ -1,8 +1,8 @@
 /*
  * Conv kernels. A dense conv on a map of at most CG_CONV_WIDE_MAX_PLANE
- * positions with a multiple of 16 output channels runs the wide-block
- * kernel, a direct conv with output channels in the vector lanes (see
- * emit_wide_body). Every other conv but a depthwise one (see
+ * positions with at least 16 output channels runs the wide-block kernel,
+ * a direct conv with output channels in the vector lanes (see
+ * emit_wide_body and conv_wide_fits). Every other conv but a depthwise one (see
  * depthwise.c) runs as a matrix product per group, Y[oc][q] = sum over k
  * of W[oc][k] * P[k][q], with k = (c, kh, kw) and q the output positions.
  * The kernel gathers the input values of a block of output rows into an
@@ -536,7 +536,8 @@ static void emit_direct_body(FILE *f, bool bias, bool residual, bool shuffled, c
 
 /*
  * The wide-block kernel, for a dense conv on a map of at most
- * CG_CONV_WIDE_MAX_PLANE positions (ResNet's 14x14 and 7x7 stages).
+ * CG_CONV_WIDE_MAX_PLANE positions (ResNet's 14x14 and 7x7 stages,
+ * ShuffleNetV2's stages 3 and 4).
  * Tiles of vectors of positions waste lanes on such maps (196 positions
  * fill 12.25 vectors of 16). This kernel puts OT output channels in the
  * vector lanes instead and a few positions in the tile's other dimension.
@@ -560,15 +561,17 @@ static void emit_direct_body(FILE *f, bool bias, bool residual, bool shuffled, c
  * padded input stay in the L1 cache. The sums of a chunk go to y in the
  * order [block][position][row] until the last chunk, which gathers the
  * tile row's results in fin and writes them to y in NCHW order with the
- * epilogue. The tiles prefetch the weights of the next tile row (of the
+ * epilogue. A conv with a channel shuffle fused in (whose y holds other
+ * steps' channels between its own) or with a partial last block keeps
+ * those sums in a buffer on the stack instead (see conv_wide_fits). The tiles prefetch the weights of the next tile row (of the
  * next chunk after the last row): a 3x3 conv of 512 channels reads 9.4
  * MB of weights, which come from the L3 cache or memory. Each of a tile
  * row's TILES tiles prefetches its own TILES-th of them, spread over its
  * steps of k. When the first tile prefetched them all, its burst of
- * misses filled the core's few line fill buffers while the other tiles
- * left memory idle: the 1x1 and 3x3 convs on 7x7 of a whole ResNet-50,
- * whose 100 MB of weights do not stay in the cache, ran at 131 to 143
- * GFLOP/s against 161 to 177 with the prefetches spread.
+ * misses filled the core's few line fill buffers, and memory sat idle
+ * while the other tiles ran. In a whole ResNet-50, whose 100 MB of
+ * weights do not stay in the cache, the 1x1 and 3x3 convs on 7x7 ran at
+ * 131 to 143 GFLOP/s, and at 161 to 177 with the prefetches spread.
  */
 
 /*
@@ -582,15 +585,47 @@ static int wide_sums(int lanes)
 
 /*
  * The output channels OT of a wide-block tile: two vectors, so 16 with
- * AVX2 and 32 (two packed blocks) with AVX-512 when the channels come in
- * pairs of blocks, else one block. With one block of 16, AVX-512 would
+ * AVX2 and 32 (two packed blocks) with AVX-512 when the conv has at least
+ * 32 channels, else one block. With one block of 16, AVX-512 would
  * load 12 broadcasts and one vector of weights per 12 FMAs, more loads
  * than the two load ports issue in the FMAs' 6 cycles.
  */
 static int wide_tile_channels(int channels, int lanes)
 {
     int pair = 2 * CG_CONV_WIDE_BLOCK;
-    return lanes * 2 > CG_CONV_WIDE_BLOCK && channels % pair == 0 ? pair : CG_CONV_WIDE_BLOCK;
+    return lanes * 2 > CG_CONV_WIDE_BLOCK && channels >= pair ? pair : CG_CONV_WIDE_BLOCK;
+}
+
+/*
+ * One kind of tile row of the wide-block kernel: all but the last row of
+ * a conv hold OT output channels, the last one the OC % OT others when OT
+ * does not divide OC. A block of the last row can hold fewer than 16
+ * channels (116 = 3 x 32 + 16 + 4), packed [k][row] with its own count of
+ * rows; a vector over its channels loads only them and keeps zeros in the
+ * other lanes.
+ */
+typedef struct {
+    int channels;  /* output channels of the row */
+    int nv;        /* vectors across them */
+    int positions; /* per tile */
+    int prefetch_blocks; /* blocks of the next row that the tiles prefetch: OT / 16 */
+    bool scratch;  /* the partial sums go to sums rather than y */
+    bool partial;  /* the conv has a partial block: rows per step of k vary */
+    bool clamp;    /* the last chunk is shorter: prefetch at most its nk steps of k */
+} wide_row;
+
+/* Output channels in block b of a row of `channels`, or 0 past its last block. */
+static int wide_block_rows(int channels, int b)
+{
+    int rows = channels - b * CG_CONV_WIDE_BLOCK;
+    return rows < 0 ? 0 : rows < CG_CONV_WIDE_BLOCK ? rows : CG_CONV_WIDE_BLOCK;
+}
+
+/* Valid lanes of vector j of a row of `channels`. */
+static int wide_vector_lanes(int channels, int j, int lanes)
+{
+    int rest = channels - j * lanes;
+    return rest < lanes ? rest : lanes;
 }
 
 /*
@@ -627,17 +662,19 @@ typedef struct {
 } wide_input;
 
 /*
- * Emits a wide-block tile over `positions` positions from `first` and OT
- * output channels from oc0. For every value of k it multiplies the weights
- * of the OT channels, as vectors, by each position's input value, read at
- * offsets[i] from the tap's first value. The first chunk of
+ * Emits a wide-block tile over `positions` positions from `first` and the
+ * row's output channels from oc0. For every value of k it multiplies the
+ * weights of the channels, as vectors, by each position's input value,
+ * read at offsets[i] from the tap's first value. The first chunk of
  * channels starts from the bias and a later one from the partial sums in
- * y. The last chunk writes the sums to fin, an earlier one back to y.
+ * part. The last chunk writes the sums to fin, an earlier one to part.
+ * `tile` numbers the tile in its row, for the prefetches.
  */
 static void emit_wide_tile(FILE *f, const char *indent, const char *first, const int *offsets,
-                           int positions, int nv, int lanes, const wide_input *in_geom, bool chunked,
-                           bool bias, const char *tile)
+                           int positions, const wide_row *row, int lanes,
+                           const wide_input *in_geom, bool chunked, bool bias, const char *tile)
 {
+    int nv = row->nv;
     const char *in = arena_printf("%s    ", indent);
     fprintf(f, "%s{ /* %d positions */\n", indent, positions);
     fprintf(f, "%s    const int q = %s;\n", indent, first);
@@ -652,8 +689,11 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
         fprintf(f, "%sif (c0 == 0) {\n", in);
     for (int j = 0; j < nv; j++) {
         fprintf(f, "%svfloat b%d = {0};\n", start, j);
+        int valid = wide_vector_lanes(row->channels, j, lanes);
         if (bias)
-            fprintf(f, "%smemcpy(&b%d, b + oc0 + %d * VL, sizeof b%d);\n", start, j, j, j);
+            fprintf(f, "%smemcpy(&b%d, b + oc0 + %d * VL, %s);\n", start, j, j,
+                    valid == lanes ? arena_printf("sizeof b%d", j)
+                                   : arena_printf("%d * sizeof(float)", valid));
         for (int i = 0; i < positions; i++)
             fprintf(f, "%sa%d_%d = b%d;\n", start, i, j, j);
     }
@@ -669,15 +709,26 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
     fprintf(f, "%sconst float *xs = xt + (long)c * %d + kh * DH * %d + kw * DW;\n", body,
             in_geom->channel, in_geom->width);
     fprintf(f, "%sconst int kk = (c * KH + kh) * KW + kw;\n", body);
-    fprintf(f, "%sconst float *ws = wb + (long)kk * OB;\n", body);
-    fprintf(f, "%sconst float *wp = wn + (long)((%s * cc * KH * KW + kk) / TILES) * OB;\n", body,
-            tile);
-    for (int blk = 0; blk < nv * lanes / CG_CONV_WIDE_BLOCK; blk++)
-        fprintf(f, "%s__builtin_prefetch(wp + %d * K * OB);\n", body, blk);
+    fprintf(f, "%sconst int pk = (%s * cc * KH * KW + kk) / TILES;\n", body, tile);
+    const char *step = "pk";
+    if (row->clamp) {
+        fprintf(f, "%sconst int pl = pk < nk ? pk : nk - 1;\n", body);
+        step = "pl";
+    }
+    for (int blk = 0; blk < row->prefetch_blocks; blk++)
+        fprintf(f, "%s__builtin_prefetch(wn%d + (long)%s * %s);\n", body, blk, step,
+                row->partial ? arena_printf("rn%d", blk) : "OB");
     for (int j = 0; j < nv; j++) {
-        int block = j * lanes / CG_CONV_WIDE_BLOCK, row = j * lanes % CG_CONV_WIDE_BLOCK;
-        fprintf(f, "%svfloat w%d;\n%smemcpy(&w%d, ws + %d * K * OB + %d, sizeof w%d);\n", body, j,
-                body, j, block, row, j);
+        int block = j * lanes / CG_CONV_WIDE_BLOCK, lane = j * lanes % CG_CONV_WIDE_BLOCK;
+        int rows = wide_block_rows(row->channels, block);
+        int valid = wide_vector_lanes(row->channels, j, lanes);
+        const char *from = arena_printf("wb%d + (long)kk * %d + %d", block, rows, lane);
+        if (valid == lanes)
+            fprintf(f, "%svfloat w%d;\n%smemcpy(&w%d, %s, sizeof w%d);\n", body, j, body, j,
+                    from, j);
+        else
+            fprintf(f, "%svfloat w%d = {0};\n%smemcpy(&w%d, %s, %d * sizeof(float));\n", body, j,
+                    body, j, from, valid);
     }
     for (int i = 0; i < positions; i++)
         for (int j = 0; j < nv; j++)
@@ -693,7 +744,6 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
     }
     fprintf(f, "%s}\n", indent);
 }
-
 /*
  * Returns the positions per tile of the wide-block kernel across rows:
  * wide_sums / nv, or one fewer when that makes the tiles over the map cheaper. A tile
@@ -741,14 +791,16 @@ static int wide_row_tile(int out_width, int nv, int lanes)
  * The store of a position at a time costs about a cycle per value, 10 to
  * 25% of a 1x1 conv with 64 to 256 input channels on 7x7 or 14x14; the
  * shuffles cost a quarter of that. __builtin_shufflevector needs clang or
- * gcc 12, so the caller keeps the plain loop for other compilers.
+ * gcc 12, so the caller keeps the plain loop for other compilers. It
+ * stores the first `vectors` vectors of channels, whose lanes all hold
+ * channels of the row.
  */
-static void emit_wide_transposed_store(FILE *f, const char *indent, int lanes,
+static void emit_wide_transposed_store(FILE *f, const char *indent, int lanes, int vectors,
                                        const conv_epilogue *e)
 {
     const char *in = arena_printf("%s        ", indent);
     fprintf(f, "%sfor (int p0 = 0; p0 + VL <= PLANE; p0 += VL) {\n", indent);
-    fprintf(f, "%s    for (int j = 0; j < OT / VL; j++) {\n", indent);
+    fprintf(f, "%s    for (int j = 0; j < %d; j++) {\n", indent, vectors);
     for (int r = 0; r < lanes; r++)
         fprintf(f, "%svfloat t%d;\n%smemcpy(&t%d, fin[p0 + %d] + j * VL, sizeof t%d);\n", in, r, in,
                 r, r, r);
@@ -767,12 +819,14 @@ static void emit_wide_transposed_store(FILE *f, const char *indent, int lanes,
     if (e->act == CG_ACT_RELU)
         fprintf(f, "%stypedef int vint __attribute__((vector_size(sizeof(vfloat))));\n", in);
     for (int c = 0; c < lanes; c++) {
-        fprintf(f, "%s{\n%s    float *yo = y + (long)(oc0 + j * VL + %d) * PLANE + p0;\n", in, in, c);
+        const char *oc = arena_printf("(oc0 + j * VL + %d)", c);
+        fprintf(f, "%s{\n%s    float *yo = y + (long)%s * PLANE + p0;\n", in, in,
+                conv_output_channel(e, oc));
         if (e->residual)
             fprintf(f, "%s    vfloat rv;\n"
-                       "%s    memcpy(&rv, r + (long)(oc0 + j * VL + %d) * PLANE + p0, sizeof rv);\n"
+                       "%s    memcpy(&rv, r + (long)%s * PLANE + p0, sizeof rv);\n"
                        "%s    t%d += rv;\n",
-                    in, in, c, in, c);
+                    in, in, oc, in, c);
         if (e->act == CG_ACT_RELU)
             fprintf(f, "%s    t%d = (vfloat)((vint)t%d & ~(t%d < 0));\n", in, c, c, c);
         fprintf(f, "%s    memcpy(yo, &t%d, sizeof t%d);\n%s}\n", in, c, c, in);
@@ -781,18 +835,199 @@ static void emit_wide_transposed_store(FILE *f, const char *indent, int lanes,
 }
 
 /*
- * Emits the store of positions [first, PLANE) of a tile row's results from
- * fin to y, one value at a time, with the epilogue.
+ * Emits the store of channels [from, to) of a tile row at positions
+ * [first, PLANE) from fin to y, one value at a time, with the epilogue.
  */
-static void emit_wide_plain_store(FILE *f, const char *indent, const char *first,
+static void emit_wide_plain_store(FILE *f, const char *indent, const char *first, int from, int to,
                                   const conv_epilogue *e)
 {
-    fprintf(f, "%sfor (int o = 0; o < OT; o++) {\n", indent);
-    fprintf(f, "%s    float *yo = y + (long)(oc0 + o) * PLANE;\n", indent);
+    if (from >= to)
+        return;
+    fprintf(f, "%sfor (int o = %d; o < %d; o++) {\n", indent, from, to);
+    fprintf(f, "%s    float *yo = y + (long)%s * PLANE;\n", indent,
+            conv_output_channel(e, "(oc0 + o)"));
     if (e->residual)
         fprintf(f, "%s    const float *ro = r + (long)(oc0 + o) * PLANE;\n", indent);
     fprintf(f, "%s    for (int p = %s; p < PLANE; p++)\n%s        yo[p] = %s;\n%s}\n", indent, first,
             indent, act_call(e->act, e->residual ? "fin[p][o] + ro[p]" : "fin[p][o]"), indent);
+}
+
+/*
+ * Emits the store of a tile row's results from fin to y (see
+ * emit_wide_transposed_store): whole vectors of channels transposed, the
+ * rest a value at a time.
+ */
+static void emit_wide_store(FILE *f, const char *indent, int lanes, int plane, int channels,
+                            const conv_epilogue *e)
+{
+    int vectors = channels / lanes;
+    if (vector_epilogue(e, lanes) && vectors > 0 && plane >= lanes) {
+        fprintf(f, "#if defined(__clang__) || __GNUC__ >= 12\n");
+        emit_wide_transposed_store(f, indent, lanes, vectors, e);
+        emit_wide_plain_store(f, indent, "PLANE / VL * VL", 0, vectors * lanes, e);
+        emit_wide_plain_store(f, indent, "0", vectors * lanes, channels, e);
+        fprintf(f, "#else\n");
+        emit_wide_plain_store(f, indent, "0", 0, channels, e);
+        fprintf(f, "#endif\n");
+    } else {
+        emit_wide_plain_store(f, indent, "0", 0, channels, e);
+    }
+}
+
+/* The input geometry of a wide-block kernel (see wide_input). */
+static wide_input wide_geometry(const ir_window *win, ir_shape in, ir_shape out)
+{
+    wide_input geom = {win->ph > 0 || win->pw > 0, in.h, in.w, in.h * in.w, win->sh, win->sw, out.w};
+    if (geom.padded) {
+        geom.height = (out.h - 1) * win->sh + (win->kh - 1) * win->dh + 1;
+        geom.width = (out.w - 1) * win->sw + (win->kw - 1) * win->dw + 1;
+        geom.channel = geom.height * geom.width;
+    }
+    return geom;
+}
+
+/*
+ * Returns the input channels per chunk of a wide-block kernel with tiles
+ * of `tile_channels`, and their count in *chunks: the chunk's weights for
+ * a tile row and its padded input stay in the L1 cache while the tiles
+ * of the row read them. The chunks are made equal.
+ */
+static int wide_chunk(int channels, const ir_window *win, const wide_input *geom,
+                      int tile_channels, int *chunks)
+{
+    int per_channel = (tile_channels * win->kh * win->kw + (geom->padded ? geom->channel : 0)) *
+                      (int)sizeof(float);
+    int max_chunk = STRIP_BYTES / per_channel > 0 ? STRIP_BYTES / per_channel : 1;
+    *chunks = (channels + max_chunk - 1) / max_chunk;
+    return (channels + *chunks - 1) / *chunks;
+}
+
+/*
+ * The partial sums of a chunked wide-block kernel go to y, unless a
+ * channel shuffle interleaves y with other channels or a block is partial,
+ * when they go to a buffer on the stack of at most this size.
+ */
+enum { WIDE_SCRATCH_BYTES = 64 * 1024 };
+
+static int round_to_block(int channels)
+{
+    return (channels + CG_CONV_WIDE_BLOCK - 1) / CG_CONV_WIDE_BLOCK * CG_CONV_WIDE_BLOCK;
+}
+
+bool conv_wide_fits(ir_shape in, const ir_window *win, ir_shape out, bool shuffled)
+{
+    int plane = out.h * out.w;
+    if (plane > CG_CONV_WIDE_MAX_PLANE)
+        return false;
+    if (out.c % CG_CONV_WIDE_BLOCK == 0 && !shuffled)
+        return true;
+    if (out.c < CG_CONV_WIDE_BLOCK)
+        return false;
+    wide_input geom = wide_geometry(win, in, out);
+    int chunks;
+    wide_chunk(in.c, win, &geom, 2 * CG_CONV_WIDE_BLOCK, &chunks);
+    return chunks == 1 || (long)round_to_block(out.c) * plane * (long)sizeof(float) <=
+                              WIDE_SCRATCH_BYTES;
+}
+
+/*
+ * Emits a tile row of the wide-block kernel for output channels [oc0, oc0
+ * + row->channels) and the chunk of input channels from c0: the pointers
+ * to the weights of its blocks, those of the next row that its tiles
+ * prefetch, the tiles, and after the last chunk the store.
+ */
+static void emit_wide_row(FILE *f, const char *indent, const wide_row *row, const wide_input *geom,
+                          const ir_window *win, ir_shape out, int lanes, bool chunked,
+                          const conv_epilogue *e)
+{
+    int plane = out.h * out.w, positions = row->positions;
+    fprintf(f, "%s/* the weights of the row's blocks for this chunk, [k][row] */\n", indent);
+    for (int b = 0; b * CG_CONV_WIDE_BLOCK < row->channels; b++)
+        fprintf(f, "%sconst float *wb%d = w + (long)%s * K + (long)c0 * KH * KW * %d;\n", indent,
+                b, b == 0 ? "oc0" : arena_printf("(oc0 + %d * OB)", b),
+                wide_block_rows(row->channels, b));
+    /*
+     * The prefetches stay inside the weights: past the last row of the
+     * last chunk they read from w, and a block the next row lacks reads
+     * the next row's first one.
+     */
+    fprintf(f, "%s/* the weights the tiles prefetch: the next tile row's, or the next chunk's first */\n"
+               "%sconst int on = oc0 + OT < OC ? oc0 + OT : 0, cn = oc0 + OT < OC ? c0 : c0 + CC;\n",
+            indent, indent);
+    if (row->clamp)
+        fprintf(f, "%sconst int nk = cn < CPG ? (CPG - cn < CC ? CPG - cn : CC) * KH * KW : 1;\n",
+                indent);
+    for (int b = 0; b < row->prefetch_blocks; b++) {
+        const char *rows = "OB";
+        if (row->partial) {
+            /* rows per step of k of the next row's block b, 0 if it has none */
+            const char *left = b == 0 ? "OC - on" : arena_printf("OC - on - %d * OB", b);
+            fprintf(f, "%sconst int rn%d = cn >= CPG || %s <= 0 ? 0 : %s < OB ? %s : OB;\n", indent,
+                    b, left, left, left);
+            rows = arena_printf("rn%d", b);
+        }
+        const char *has = row->partial ? arena_printf("rn%d > 0", b)
+                          : b == 0     ? "cn < CPG"
+                                       : arena_printf("cn < CPG && OC - on > %d * OB", b);
+        const char *first = b == 0 ? "on" : arena_printf("(on + %d * OB)", b);
+        fprintf(f, "%sconst float *wn%d = %s ? w + (long)%s * K + (long)cn * KH * KW * %s\n"
+                   "%s                  : %s;\n",
+                indent, b, has, first, rows, indent, b == 0 ? "w" : "wn0");
+    }
+    if (chunked)
+        fprintf(f, "%s/* partial sums, per block of OB channels [position][row] */\n"
+                   "%sfloat *part = %s + (long)oc0 * PLANE;\n",
+                indent, indent, row->scratch ? "sums" : "y");
+    int *offsets = arena_alloc(sizeof(int) * (size_t)positions);
+    if (plane <= CG_CONV_WIDE_CROSS_PLANE && lanes > 1) {
+        /* tiles across rows, unrolled, each position at its own offset */
+        fprintf(f, "%sconst float *xt = xc;\n"
+                   "%senum { TILES = %d }; /* tiles per tile row */\n",
+                indent, indent, (plane + positions - 1) / positions);
+        for (int q = 0; q < plane; q += positions) {
+            int count = plane - q < positions ? plane - q : positions;
+            for (int i = 0; i < count; i++)
+                offsets[i] = (q + i) / out.w * win->sh * geom->width + (q + i) % out.w * win->sw;
+            emit_wide_tile(f, indent, arena_printf("%d", q), offsets, count, row, lanes, geom,
+                           chunked, e->bias, arena_printf("%d", q / positions));
+        }
+    } else {
+        /* tiles along each output row: a loop of whole tiles, then the row's rest */
+        int per_row = wide_row_tile(out.w, row->nv, lanes);
+        for (int i = 0; i < per_row; i++)
+            offsets[i] = i * win->sw;
+        int row_tiles = (out.w + per_row - 1) / per_row;
+        const char *in = arena_printf("%s        ", indent);
+        fprintf(f, "%senum { TILES = %d }; /* tiles per tile row */\n", indent, out.h * row_tiles);
+        fprintf(f, "%sfor (int oh = 0; oh < OH; oh++) {\n"
+                   "%s    int ow0 = 0;\n",
+                indent, indent);
+        const char *tile_xt = arena_printf("%sconst float *xt = xc + (long)oh * SH * %d + ow0 * SW;\n"
+                                           "%sconst int tile = oh * %d + ow0 / %d;\n",
+                                           in, geom->width, in, row_tiles, per_row);
+        if (out.w >= per_row) {
+            fprintf(f, "%s    for (; ow0 + %d <= OW; ow0 += %d) {\n%s", indent, per_row, per_row,
+                    tile_xt);
+            emit_wide_tile(f, in, "oh * OW + ow0", offsets, per_row, row, lanes, geom, chunked,
+                           e->bias, "tile");
+            fprintf(f, "%s    }\n", indent);
+        }
+        if (out.w % per_row) {
+            fprintf(f, "%s    { /* the row's last %d positions */\n%s", indent, out.w % per_row,
+                    tile_xt);
+            emit_wide_tile(f, in, "oh * OW + ow0", offsets, out.w % per_row, row, lanes, geom,
+                           chunked, e->bias, "tile");
+            fprintf(f, "%s    }\n", indent);
+        }
+        fprintf(f, "%s}\n", indent);
+    }
+    if (chunked) {
+        fprintf(f, "%sif (c0 + cc == CPG) {\n", indent);
+        emit_wide_store(f, arena_printf("%s    ", indent), lanes, plane, row->channels, e);
+        fprintf(f, "%s}\n", indent);
+    } else {
+        emit_wide_store(f, indent, lanes, plane, row->channels, e);
+    }
 }
 
 static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape out, int lanes,
@@ -800,24 +1035,21 @@ static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape 
 {
     int plane = out.h * out.w;
     int tile_channels = wide_tile_channels(out.c, lanes);
-    int nv = tile_channels / lanes;
-    int positions = wide_tile_positions(plane, nv, lanes);
-    wide_input geom = {win->ph > 0 || win->pw > 0, in.h, in.w, in.h * in.w, win->sh, win->sw, out.w};
-    if (geom.padded) {
-        geom.height = (out.h - 1) * win->sh + (win->kh - 1) * win->dh + 1;
-        geom.width = (out.w - 1) * win->sw + (win->kw - 1) * win->dw + 1;
-        geom.channel = geom.height * geom.width;
-    }
-    /*
-     * Channels per chunk: the chunk's weights for a tile row and its
-     * padded input stay in the L1 cache while the tiles of the row read them.
-     */
-    int per_channel = (tile_channels * win->kh * win->kw + (geom.padded ? geom.channel : 0)) *
-                      (int)sizeof(float);
-    int max_chunk = STRIP_BYTES / per_channel > 0 ? STRIP_BYTES / per_channel : 1;
-    int chunks = (in.c + max_chunk - 1) / max_chunk;
-    int chunk = (in.c + chunks - 1) / chunks;
+    wide_input geom = wide_geometry(win, in, out);
+    int chunks;
+    int chunk = wide_chunk(in.c, win, &geom, tile_channels, &chunks);
     bool chunked = chunks > 1;
+    bool scratch = chunked && (e->shuffled || out.c % CG_CONV_WIDE_BLOCK != 0);
+    int full = out.c / tile_channels * tile_channels;
+    int blocks = tile_channels / CG_CONV_WIDE_BLOCK;
+    bool partial = out.c % CG_CONV_WIDE_BLOCK != 0, clamp = in.c % chunk != 0;
+    wide_row rows[2] = {
+        {tile_channels, tile_channels / lanes, 0, blocks, scratch, partial, clamp},
+        {out.c - full, (out.c - full + lanes - 1) / lanes, 0, blocks, scratch, partial, clamp},
+    };
+    for (int i = 0; i < 2; i++)
+        if (rows[i].nv > 0)
+            rows[i].positions = wide_tile_positions(plane, rows[i].nv, lanes);
     fprintf(f, "    /*\n"
                "     * OT output channels in the lanes of the tiles, from blocks of OB packed\n"
                "     * channels; the input channels in chunks of CC\n"
@@ -829,6 +1061,10 @@ static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape 
                    "    enum { HP = %d, WP = %d };\n"
                    "    float xp[CC][HP][WP] __attribute__((aligned(64)));\n",
                 geom.height, geom.width);
+    if (scratch)
+        fprintf(f, "    /* the partial sums of every tile row, in whole blocks */\n"
+                   "    float sums[%d * PLANE] __attribute__((aligned(64)));\n",
+                round_to_block(out.c));
     fprintf(f, "    /* a tile row's results, before the epilogue */\n"
                "    float fin[PLANE][OT] __attribute__((aligned(64)));\n"
                "    for (int c0 = 0; c0 < CPG; c0 += CC) {\n"
@@ -848,71 +1084,19 @@ static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape 
     } else {
         fprintf(f, "        const float *xc = x + (long)c0 * H * W;\n");
     }
-    fprintf(f, "        for (int oc0 = 0; oc0 < OC; oc0 += OT) {\n"
-               "            const float *wb = w + (long)oc0 * K + (long)c0 * KH * KW * OB;\n"
-               "            /* the weights the tiles prefetch: the next tile row's or chunk's */\n"
-               "            const float *wn = oc0 + OT < OC ? wb + (long)OT * K\n"
-               "                              : c0 + cc < CPG ? w + (long)(c0 + cc) * KH * KW * OB : wb;\n");
-    if (chunked)
-        fprintf(f, "            /* partial sums, per block of OB channels [position][row] */\n"
-                   "            float *part = y + (long)oc0 * PLANE;\n");
-    int *offsets = arena_alloc(sizeof(int) * (size_t)positions);
-    if (plane <= CG_CONV_WIDE_CROSS_PLANE && lanes > 1) {
-        /* tiles across rows, unrolled, each position at its own offset */
-        fprintf(f, "            const float *xt = xc;\n"
-                   "            enum { TILES = %d }; /* tiles per tile row */\n",
-                (plane + positions - 1) / positions);
-        for (int q = 0; q < plane; q += positions) {
-            int count = plane - q < positions ? plane - q : positions;
-            for (int i = 0; i < count; i++)
-                offsets[i] = (q + i) / out.w * win->sh * geom.width + (q + i) % out.w * win->sw;
-            emit_wide_tile(f, "            ", arena_printf("%d", q), offsets, count, nv, lanes,
-                           &geom, chunked, e->bias, arena_printf("%d", q / positions));
-        }
-    } else {
-        /* tiles along each output row: a loop of whole tiles, then the row's rest */
-        int per_row = wide_row_tile(out.w, nv, lanes);
-        for (int i = 0; i < per_row; i++)
-            offsets[i] = i * win->sw;
-        fprintf(f, "            for (int oh = 0; oh < OH; oh++) {\n"
-                   "                int ow0 = 0;\n");
-        int row_tiles = (out.w + per_row - 1) / per_row;
-        fprintf(f, "            enum { TILES = %d }; /* tiles per tile row */\n", out.h * row_tiles);
-        const char *tile_xt = arena_printf("                    const float *xt = xc + (long)oh * SH * %d + ow0 * SW;\n"
-                                           "                    const int tile = oh * %d + ow0 / %d;\n",
-                                           geom.width, row_tiles, per_row);
-        if (out.w >= per_row) {
-            fprintf(f, "                for (; ow0 + %d <= OW; ow0 += %d) {\n%s", per_row, per_row,
-                    tile_xt);
-            emit_wide_tile(f, "                    ", "oh * OW + ow0", offsets, per_row, nv, lanes,
-                           &geom, chunked, e->bias, "tile");
-            fprintf(f, "                }\n");
-        }
-        if (out.w % per_row) {
-            fprintf(f, "                { /* the row's last %d positions */\n%s", out.w % per_row,
-                    tile_xt);
-            emit_wide_tile(f, "                    ", "oh * OW + ow0", offsets, out.w % per_row, nv,
-                           lanes, &geom, chunked, e->bias, "tile");
-            fprintf(f, "                }\n");
-        }
-        fprintf(f, "            }\n");
+    if (full > 0) {
+        fprintf(f, "        for (int oc0 = 0; oc0 < %d; oc0 += OT) {\n", full);
+        emit_wide_row(f, "            ", &rows[0], &geom, win, out, lanes, chunked, e);
+        fprintf(f, "        }\n");
     }
-    const char *indent = chunked ? "                " : "            ";
-    if (chunked)
-        fprintf(f, "            if (c0 + cc == CPG) {\n");
-    bool transposed = vector_epilogue(e, lanes) && plane >= lanes;
-    if (transposed) {
-        fprintf(f, "#if defined(__clang__) || __GNUC__ >= 12\n");
-        emit_wide_transposed_store(f, indent, lanes, e);
-        emit_wide_plain_store(f, indent, "PLANE / VL * VL", e);
-        fprintf(f, "#else\n");
+    if (full < out.c) {
+        fprintf(f, "        { /* the last %d output channels */\n"
+                   "            const int oc0 = %d;\n",
+                out.c - full, full);
+        emit_wide_row(f, "            ", &rows[1], &geom, win, out, lanes, chunked, e);
+        fprintf(f, "        }\n");
     }
-    emit_wide_plain_store(f, indent, "0", e);
-    if (transposed)
-        fprintf(f, "#endif\n");
-    if (chunked)
-        fprintf(f, "            }\n");
-    fprintf(f, "        }\n    }\n");
+    fprintf(f, "    }\n");
 }
 
 /* Floats in a vector of the target: the VL of the generated code. */

@@ -464,7 +464,9 @@ static void emit_slice_call(FILE *run, kernel_set *k, const cg_program *p, const
 
 /*
  * Returns whether a slice of `count` units of step s keeps the kernel of the whole
- * step. A slice of output rows keeps every group. A slice of output
+ * step. A slice of output rows keeps every group. A slice of a dense
+ * conv's output channels must keep its block of packed weights (see
+ * conv_wide_fits). A slice of output
  * channels of a grouped conv with one group left is a dense conv, for
  * which the kernel generator may pick other code with other rounding (it
  * did when grouped convs ran direct loops).
@@ -473,8 +475,16 @@ static bool slice_keeps_kernel(const kernel_set *k, const cg_program *p, const c
                                int64_t count)
 {
     const ir_node *n = &p->graph->nodes[s->layer];
-    if (s->op != IR_CONV || n->attr.conv.groups == 1 || splits_rows(k, p, s))
+    if (s->op != IR_CONV || splits_rows(k, p, s))
         return true;
+    if (n->attr.conv.groups == 1) {
+        /* the packed weights have the blocks of the whole conv's kernel */
+        ir_shape in = p->graph->nodes[n->inputs[0]].shape, part = n->shape;
+        part.c = (int)count;
+        bool shuffled = s->shuffle_groups > 0;
+        return conv_wide_fits(in, &n->attr.conv.win, part, shuffled) ==
+               conv_wide_fits(in, &n->attr.conv.win, n->shape, shuffled);
+    }
     return count / (n->shape.c / n->attr.conv.groups) > 1;
 }
 

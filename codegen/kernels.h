@@ -76,6 +76,15 @@ int conv_channel_block(const ir_graph *g, const cg_step *s, const ir_node *n);
  */
 bool conv_splits_rows(cg_target target, const ir_graph *g, const cg_step *s,
                       const ir_node *n);
+/*
+ * Whether a dense conv from `in` to `out` runs the wide-block kernel of
+ * conv.c: maps of at most CG_CONV_WIDE_MAX_PLANE positions, with a
+ * multiple of 16 output channels, or at least 16 and partial sums that
+ * fit the kernel's stack when it has a partial block or a fused shuffle.
+ * A slice of the output channels may fit when the whole conv does not,
+ * or the other way round; see slice_keeps_kernel in emit.c.
+ */
+bool conv_wide_fits(ir_shape in, const ir_window *win, ir_shape out, bool shuffled);
 const char *emit_linear_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
                                const ir_node *n);
 const char *emit_bn_kernel(kernel_set *k, const cg_step *s, const ir_node *n);

@@ -21,7 +21,7 @@
  * data that follows. The header is parsed with cJSON; every size is
  * checked against the file before any byte is read from it.
  */
-#include "codegen.h"
+#include "kernels.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -403,8 +403,8 @@ int cg_conv_block(const ir_graph *g, const cg_step *s, const ir_node *conv)
     int groups = conv->attr.conv.groups;
     if (groups > 1 && groups == g->nodes[conv->inputs[0]].shape.c)
         return 0;
-    bool wide = groups == 1 && conv->shape.c % CG_CONV_WIDE_BLOCK == 0 &&
-                conv->shape.h * conv->shape.w <= CG_CONV_WIDE_MAX_PLANE && s->shuffle_groups == 0;
+    bool wide = groups == 1 && conv_wide_fits(g->nodes[conv->inputs[0]].shape, &conv->attr.conv.win,
+                                              conv->shape, s->shuffle_groups > 0);
     return wide ? CG_CONV_WIDE_BLOCK : CG_CONV_BLOCK;
 }
 

@@ -150,6 +150,23 @@ static const codegen_case cases[] = {
      NULL},
     {"wide_1x1_chunks", "network net(input = [160, 7, 7]) {\n"
                         "    return conv(in, 64, k = 1) | relu6\n}\n", NULL},
+    /*
+     * Output channels that are not a multiple of 16: the last tile row
+     * ends in a partial block (36 = 32 + 4, 40 = 32 + 8, 20 = 16 + 4),
+     * and the partial sums of its chunks go to a buffer on the stack, not
+     * y. Then the same with channel shuffles fused in, which write the
+     * convs' channels between each other's in y: across rows on 7x7, and
+     * along the rows of a 12x13 map.
+     */
+    {"wide_partial_block_chunks", "network net(input = [200, 7, 7]) {\n"
+                                  "    x = conv(in, 36, k = 1) | relu\n"
+                                  "    return relu(conv(x, 36, k = 3, pad = 1) + x)\n}\n", NULL},
+    {"wide_partial_block_shuffle", "network net(input = [150, 7, 7]) {\n"
+                                   "    a = conv(in, 20, k = 1) | relu\n"
+                                   "    b = conv(in, 36, k = 3, pad = 1)\n"
+                                   "    return concat(a, b) | shuffle(2)\n}\n", NULL},
+    {"wide_rows_partial_shuffle", "network net(input = [300, 12, 13]) {\n"
+                                  "    return conv(in, 40, k = 1) | relu | shuffle(2)\n}\n", NULL},
     {"dense_stride_1x2", "network net(input = [4, 6, 21]) {\n"
                          "    return conv(in, 5, k = 3, stride = [1, 2], pad = 1)\n}\n", NULL},
     {"dense_stride_2x1", "network net(input = [4, 9, 14]) {\n"
