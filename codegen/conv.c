@@ -563,9 +563,11 @@ static void emit_direct_body(FILE *f, bool bias, bool residual, bool shuffled, c
  * tile row's results in fin and writes them to y in NCHW order with the
  * epilogue. A conv with a channel shuffle fused in (whose y holds other
  * steps' channels between its own) or with a partial last block keeps
- * those sums in a buffer on the stack instead (see conv_wide_fits). The tiles prefetch the weights of the next tile row (of the
- * next chunk after the last row): a 3x3 conv of 512 channels reads 9.4
- * MB of weights, which come from the L3 cache or memory. Each of a tile
+ * those sums in a buffer on the stack instead (see conv_wide_fits).
+ *
+ * The tiles prefetch the weights of the next tile row (of the next chunk
+ * after the last row): a 3x3 conv of 512 channels reads 9.4 MB of
+ * weights, which come from the L3 cache or memory. Each of a tile
  * row's TILES tiles prefetches its own TILES-th of them, spread over its
  * steps of k. When the first tile prefetched them all, its burst of
  * misses filled the core's few line fill buffers, and memory sat idle
@@ -611,7 +613,7 @@ typedef struct {
     int prefetch_blocks; /* blocks of the next row that the tiles prefetch: OT / 16 */
     bool scratch;  /* the partial sums go to sums rather than y */
     bool partial;  /* the conv has a partial block: rows per step of k vary */
-    bool clamp;    /* the last chunk is shorter: prefetch at most its nk steps of k */
+    bool clamp;    /* the last chunk is shorter: prefetch at most its next_steps steps of k */
 } wide_row;
 
 /* Output channels in block b of a row of `channels`, or 0 past its last block. */
@@ -709,15 +711,13 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
     fprintf(f, "%sconst float *xs = xt + (long)c * %d + kh * DH * %d + kw * DW;\n", body,
             in_geom->channel, in_geom->width);
     fprintf(f, "%sconst int kk = (c * KH + kh) * KW + kw;\n", body);
-    fprintf(f, "%sconst int pk = (%s * cc * KH * KW + kk) / TILES;\n", body, tile);
-    const char *step = "pk";
-    if (row->clamp) {
-        fprintf(f, "%sconst int pl = pk < nk ? pk : nk - 1;\n", body);
-        step = "pl";
-    }
+    fprintf(f, "%s%sint ahead = (%s * cc * KH * KW + kk) / TILES; /* a step of the next row */\n",
+            body, row->clamp ? "" : "const ", tile);
+    if (row->clamp)
+        fprintf(f, "%sahead = ahead < next_steps ? ahead : next_steps - 1;\n", body);
     for (int blk = 0; blk < row->prefetch_blocks; blk++)
-        fprintf(f, "%s__builtin_prefetch(wn%d + (long)%s * %s);\n", body, blk, step,
-                row->partial ? arena_printf("rn%d", blk) : "OB");
+        fprintf(f, "%s__builtin_prefetch(next_w%d + (long)ahead * %s);\n", body, blk,
+                row->partial ? arena_printf("next_rows%d", blk) : "OB");
     for (int j = 0; j < nv; j++) {
         int block = j * lanes / CG_CONV_WIDE_BLOCK, lane = j * lanes % CG_CONV_WIDE_BLOCK;
         int rows = wide_block_rows(row->channels, block);
@@ -914,6 +914,16 @@ static int round_to_block(int channels)
     return (channels + CG_CONV_WIDE_BLOCK - 1) / CG_CONV_WIDE_BLOCK * CG_CONV_WIDE_BLOCK;
 }
 
+/* Whether a wide-block kernel keeps its partial sums in a buffer on the stack (see above). */
+static bool wide_uses_scratch(const ir_window *win, ir_shape in, ir_shape out, int lanes,
+                              bool shuffled)
+{
+    wide_input geom = wide_geometry(win, in, out);
+    int chunks;
+    wide_chunk(in.c, win, &geom, wide_tile_channels(out.c, lanes), &chunks);
+    return chunks > 1 && (shuffled || out.c % CG_CONV_WIDE_BLOCK != 0);
+}
+
 bool conv_wide_fits(ir_shape in, const ir_window *win, ir_shape out, bool shuffled)
 {
     int plane = out.h * out.w;
@@ -951,28 +961,33 @@ static void emit_wide_row(FILE *f, const char *indent, const wide_row *row, cons
      * last chunk they read from w, and a block the next row lacks reads
      * the next row's first one.
      */
-    fprintf(f, "%s/* the weights the tiles prefetch: the next tile row's, or the next chunk's first */\n"
-               "%sconst int on = oc0 + OT < OC ? oc0 + OT : 0, cn = oc0 + OT < OC ? c0 : c0 + CC;\n",
-            indent, indent);
+    fprintf(f, "%s/*\n"
+               "%s * the weights the tiles prefetch: those of the next tile row, from output\n"
+               "%s * channel next_oc and input channel next_c, or the next chunk's first row\n"
+               "%s */\n"
+               "%sconst int next_oc = oc0 + OT < OC ? oc0 + OT : 0;\n"
+               "%sconst int next_c = oc0 + OT < OC ? c0 : c0 + CC;\n",
+            indent, indent, indent, indent, indent, indent);
     if (row->clamp)
-        fprintf(f, "%sconst int nk = cn < CPG ? (CPG - cn < CC ? CPG - cn : CC) * KH * KW : 1;\n",
+        fprintf(f, "%sconst int next_steps = next_c < CPG ? (CPG - next_c < CC ? CPG - next_c : CC) * KH * KW : 1;\n",
                 indent);
     for (int b = 0; b < row->prefetch_blocks; b++) {
         const char *rows = "OB";
         if (row->partial) {
             /* rows per step of k of the next row's block b, 0 if it has none */
-            const char *left = b == 0 ? "OC - on" : arena_printf("OC - on - %d * OB", b);
-            fprintf(f, "%sconst int rn%d = cn >= CPG || %s <= 0 ? 0 : %s < OB ? %s : OB;\n", indent,
-                    b, left, left, left);
-            rows = arena_printf("rn%d", b);
+            const char *left = b == 0 ? "OC - next_oc" : arena_printf("OC - next_oc - %d * OB", b);
+            fprintf(f, "%sconst int next_rows%d = next_c >= CPG || %s <= 0 ? 0 : %s < OB ? %s : OB;\n",
+                    indent, b, left, left, left);
+            rows = arena_printf("next_rows%d", b);
         }
-        const char *has = row->partial ? arena_printf("rn%d > 0", b)
-                          : b == 0     ? "cn < CPG"
-                                       : arena_printf("cn < CPG && OC - on > %d * OB", b);
-        const char *first = b == 0 ? "on" : arena_printf("(on + %d * OB)", b);
-        fprintf(f, "%sconst float *wn%d = %s ? w + (long)%s * K + (long)cn * KH * KW * %s\n"
-                   "%s                  : %s;\n",
-                indent, b, has, first, rows, indent, b == 0 ? "w" : "wn0");
+        const char *has = row->partial ? arena_printf("next_rows%d > 0", b)
+                          : b == 0     ? "next_c < CPG"
+                                       : arena_printf("next_c < CPG && OC - next_oc > %d * OB", b);
+        const char *first = b == 0 ? "next_oc" : arena_printf("(next_oc + %d * OB)", b);
+        fprintf(f, "%sconst float *next_w%d = %s\n"
+                   "%s    ? w + (long)%s * K + (long)next_c * KH * KW * %s\n"
+                   "%s    : %s;\n",
+                indent, b, has, indent, first, rows, indent, b == 0 ? "w" : "next_w0");
     }
     if (chunked)
         fprintf(f, "%s/* partial sums, per block of OB channels [position][row] */\n"
@@ -1039,7 +1054,7 @@ static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape 
     int chunks;
     int chunk = wide_chunk(in.c, win, &geom, tile_channels, &chunks);
     bool chunked = chunks > 1;
-    bool scratch = chunked && (e->shuffled || out.c % CG_CONV_WIDE_BLOCK != 0);
+    bool scratch = wide_uses_scratch(win, in, out, lanes, e->shuffled);
     int full = out.c / tile_channels * tile_channels;
     int blocks = tile_channels / CG_CONV_WIDE_BLOCK;
     bool partial = out.c % CG_CONV_WIDE_BLOCK != 0, clamp = in.c % chunk != 0;
@@ -1129,6 +1144,20 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
         return name;
 
     FILE *f = k->f;
+    int block = cg_conv_block(g, s, n);
+    int lanes = target_lanes(k->target);
+    /*
+     * gcc 12 warns that the stack buffer of partial sums may be read
+     * uninitialized: it cannot see that the first chunk of input channels
+     * writes every sum that a later chunk reads.
+     */
+    bool quiet_gcc = block == CG_CONV_WIDE_BLOCK &&
+                     wide_uses_scratch(w, in, n->shape, lanes, shuffled);
+    if (quiet_gcc)
+        fprintf(f, "#if defined(__GNUC__) && !defined(__clang__)\n"
+                   "#pragma GCC diagnostic push /* the partial sums in sums[] are written before read */\n"
+                   "#pragma GCC diagnostic ignored \"-Wmaybe-uninitialized\"\n"
+                   "#endif\n");
     fprintf(f, "/*\n * conv: kernel %dx%d, stride %dx%d, padding %dx%d, dilation %dx%d, groups %d;\n"
                " * %s -> %s%s%s.\n */\n",
             w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups,
@@ -1137,9 +1166,10 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
                          residual ? "; residual add fused" : ""),
             s->act ? arena_printf("; %s fused", act_suffix(s->act) + 1) : "");
     if (shuffled)
-        fprintf(f, "/*\n * Output channel oc is written to channel perm(%d + oc) of a %d-channel\n"
-                   " * tensor, the channel shuffle with %d groups fused into this kernel.\n */\n",
-                s->shuffle_base, s->shuffle_channels, s->shuffle_groups);
+        fprintf(f, "/*\n * Output channel oc is written to channel perm(BASE + oc) of a %d-channel\n"
+                   " * tensor, BASE = %d, the channel shuffle with %d groups fused into this\n"
+                   " * kernel: perm(c) = c %% PER_GROUP * SHUFFLE_GROUPS + c / PER_GROUP.\n */\n",
+                s->shuffle_channels, s->shuffle_base, s->shuffle_groups);
     fprintf(f, "static void %s(const float *restrict x, float *restrict y,\n"
                "    const float *restrict w, const float *restrict b%s)\n{\n", name,
             residual ? ", const float *restrict r" : "");
@@ -1157,19 +1187,22 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
 
     /* Depthwise convs have kernels of their own; every other conv reads packed weights. */
     conv_epilogue e = {bias, residual, shuffled, s->act};
-    int block = cg_conv_block(g, s, n);
     if (block == 0) {
         emit_depthwise_body(f, k->target, w, in, n->shape, &e);
         fprintf(f, "}\n\n");
         return name;
     }
-    int lanes = target_lanes(k->target);
     if (block == CG_CONV_WIDE_BLOCK) {
         fprintf(f, "    enum { PLANE = OH * OW };\n");
         emit_vector_type(f, k->target);
         fprintf(f, "\n");
         emit_wide_body(f, w, in, n->shape, lanes, &e);
-        fprintf(f, "}\n\n");
+        fprintf(f, "}\n");
+        if (quiet_gcc)
+            fprintf(f, "#if defined(__GNUC__) && !defined(__clang__)\n"
+                       "#pragma GCC diagnostic pop\n"
+                       "#endif\n");
+        fprintf(f, "\n");
         return name;
     }
     if (panel_fits(n->shape.h, n->shape.w, lanes)) {
