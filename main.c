@@ -175,6 +175,25 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+/*
+ * Returns the column at which a command's option descriptions start in
+ * its help text: where the text after the first option line's name
+ * begins, or 18 when the text lists no option.
+ */
+static int option_column(const char *details)
+{
+    const char *line = strstr(details, "\n  -");
+    line = line ? line + 1 : strncmp(details, "  -", 3) == 0 ? details : NULL;
+    if (!line)
+        return 18;
+    const char *p = line + 2;
+    while (*p && *p != '\n' && !(p[0] == ' ' && p[1] == ' '))
+        p++;
+    while (*p == ' ')
+        p++;
+    return *p && *p != '\n' ? (int)(p - line) : 18;
+}
+
 static int cmd_help(int argc, char **argv)
 {
     if (argc < 1) {
@@ -190,9 +209,18 @@ static int cmd_help(int argc, char **argv)
     /* Every command that builds one network can build a candidate of a space. */
     const char *const builders[] = {"info", "ir", "build", "run", "bench"};
     for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
-        if (strcmp(c->name, builders[i]) == 0)
-            printf("\n  --genotype G    the candidate G of a search space: the genotype's text,\n"
-                   "                  as 'nasc space' and 'nasc search' print it\n");
+        if (strcmp(c->name, builders[i]) == 0) {
+            int column = option_column(c->details);
+            /* the option joins the text's list of options, if it ends with one */
+            size_t len = strlen(c->details);
+            const char *last = len > 1 ? c->details + len - 2 : c->details;
+            while (last > c->details && last[-1] != '\n')
+                last--;
+            bool in_list = len > 1 && strncmp(last, "  ", 2) == 0;
+            printf("%s  %-*s%s\n%*s%s\n", in_list ? "" : "\n", column - 2, "--genotype G",
+                   "the candidate G of a search space: the genotype's text,", column, "",
+                   "as 'nasc space' and 'nasc search' print it");
+        }
     return 0;
 }
 

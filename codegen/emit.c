@@ -1045,14 +1045,35 @@ static char *main_text(const cg_program *p, const cg_options *o)
     FILE *f = tb.f;
     fprintf(f, "/*\n * Example program for %s: reads a raw float32 input file (NCHW, batch 1),\n"
                " * runs the network and writes the raw float32 output.\n *\n"
-               " *   %s%s INPUT OUTPUT\n */\n",
-            net, o->embed_weights ? "./" : "./", o->embed_weights
-                                                      ? arena_printf("%s", net)
-                                                      : arena_printf("%s WEIGHTS", net));
+               " *   ./%s%s INPUT OUTPUT\n */\n",
+            net, net, o->embed_weights ? "" : " WEIGHTS");
     fprintf(f, "#include <errno.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
                "#include \"%s.h\"\n\n", net);
     fprintf(f, "static int fail(const char *what, const char *path)\n{\n"
                "    fprintf(stderr, \"%s: '%%s': %%s\\n\", path, what);\n    return 1;\n}\n\n", net);
+    fprintf(f, "/* Reads the input, runs the network and writes the output; returns the exit status. */\n"
+               "static int run(const char *input_path, const char *output_path, float *input,\n"
+               "               float *output, void *workspace)\n{\n");
+    fprintf(f, "    FILE *in = fopen(input_path, \"rb\");\n"
+               "    if (!in)\n        return fail(strerror(errno), input_path);\n"
+               "    size_t got = fread(input, sizeof(float), %s_INPUT_SIZE, in);\n"
+               "    size_t extra = 0;\n"
+               "    while (fgetc(in) != EOF)\n        extra++;\n"
+               "    fclose(in);\n"
+               "    if (got != %s_INPUT_SIZE || extra != 0) {\n"
+               "        fprintf(stderr, \"%s: the input must hold exactly %%d float32 values (%%d bytes); \"\n"
+               "                        \"'%%s' has %%zu bytes\\n\", %s_INPUT_SIZE, 4 * %s_INPUT_SIZE, input_path,\n"
+               "                got * sizeof(float) + extra);\n"
+               "        return 1;\n    }\n\n",
+            NET, NET, net, NET, NET);
+    fprintf(f, "    %s_run(input, output, workspace);\n\n", net);
+    fprintf(f, "    FILE *out = fopen(output_path, \"wb\");\n"
+               "    if (!out)\n        return fail(strerror(errno), output_path);\n"
+               "    size_t put = fwrite(output, sizeof(float), %s_OUTPUT_SIZE, out);\n"
+               "    if (fclose(out) != 0 || put != %s_OUTPUT_SIZE)\n"
+               "        return fail(\"writing failed\", output_path);\n"
+               "    return 0;\n}\n\n",
+            NET, NET);
     fprintf(f, "int main(int argc, char **argv)\n{\n");
     int base = o->embed_weights ? 1 : 2;
     fprintf(f, "    if (argc != %d) {\n"
@@ -1067,30 +1088,13 @@ static char *main_text(const cg_program *p, const cg_options *o)
                 net, NET, net, net);
     fprintf(f, "    float *input = malloc(sizeof(float) * %s_INPUT_SIZE);\n"
                "    float *output = malloc(sizeof(float) * %s_OUTPUT_SIZE);\n"
-               "    void *workspace = malloc(%s_WORKSPACE_BYTES > 0 ? %s_WORKSPACE_BYTES : 1);\n"
-               "    if (!input || !output || !workspace)\n"
-               "        return fail(\"out of memory\", \"buffers\");\n\n",
+               "    void *workspace = malloc(%s_WORKSPACE_BYTES > 0 ? %s_WORKSPACE_BYTES : 1);\n",
             NET, NET, NET, NET);
-    fprintf(f, "    FILE *in = fopen(argv[%d], \"rb\");\n"
-               "    if (!in)\n        return fail(strerror(errno), argv[%d]);\n"
-               "    size_t got = fread(input, sizeof(float), %s_INPUT_SIZE, in);\n"
-               "    size_t extra = 0;\n"
-               "    while (fgetc(in) != EOF)\n        extra++;\n"
-               "    fclose(in);\n"
-               "    if (got != %s_INPUT_SIZE || extra != 0) {\n"
-               "        fprintf(stderr, \"%s: the input must hold exactly %%d float32 values (%%d bytes); \"\n"
-               "                        \"'%%s' has %%zu bytes\\n\", %s_INPUT_SIZE, 4 * %s_INPUT_SIZE, argv[%d],\n"
-               "                got * sizeof(float) + extra);\n"
-               "        return 1;\n    }\n\n",
-            base, base, NET, NET, net, NET, NET, base);
-    fprintf(f, "    %s_run(input, output, workspace);\n\n", net);
-    fprintf(f, "    FILE *out = fopen(argv[%d], \"wb\");\n"
-               "    if (!out)\n        return fail(strerror(errno), argv[%d]);\n"
-               "    size_t put = fwrite(output, sizeof(float), %s_OUTPUT_SIZE, out);\n"
-               "    if (fclose(out) != 0 || put != %s_OUTPUT_SIZE)\n"
-               "        return fail(\"writing failed\", argv[%d]);\n"
-               "    free(input);\n    free(output);\n    free(workspace);\n    return 0;\n}\n",
-            base + 1, base + 1, NET, NET, base + 1);
+    fprintf(f, "    %s = input && output && workspace\n"
+               "        ? run(argv[%d], argv[%d], input, output, workspace)\n"
+               "        : fail(\"out of memory\", \"buffers\");\n"
+               "    free(input);\n    free(output);\n    free(workspace);\n    return status;\n}\n",
+            o->embed_weights ? "int status" : "status", base, base + 1);
     return tb_close(&tb);
 }
 

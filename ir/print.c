@@ -127,7 +127,9 @@ void ir_print_info(FILE *f, const ir_graph *g)
             grouped(c.peak_activation_bytes));
     for (int k = 0; k < g->noutputs; k++) {
         const ir_node *out = &g->nodes[g->outputs[k]];
-        fprintf(f, "output %d:              %s (%s)\n", k, ir_shape_str(out->shape), out->name);
+        char label[32];
+        snprintf(label, sizeof label, "output %d:", k);
+        fprintf(f, "%-23s%s (%s)\n", label, ir_shape_str(out->shape), out->name);
     }
 }
 
