@@ -641,9 +641,15 @@ static void emit_wide_copies(FILE *f, const char *indent, int positions, int nv,
     for (int i = 0; i < positions; i++)
         for (int j = 0; j < nv; j++) {
             int block = j * lanes / CG_CONV_WIDE_BLOCK, row = j * lanes % CG_CONV_WIDE_BLOCK;
-            const char *at = in_fin ? arena_printf("fin[q + %d] + %d * VL", i, j)
-                                    : arena_printf("part + %d * OB * PLANE + (q + %d) * OB + %d",
-                                                   block, i, row);
+            const char *at;
+            if (in_fin)
+                at = arena_printf("fin[%s]%s", i ? arena_printf("q + %d", i) : "q",
+                                  j ? arena_printf(" + %d * VL", j) : "");
+            else
+                at = arena_printf("part + %s%s * OB%s",
+                                  block ? arena_printf("%d * OB * PLANE + ", block) : "",
+                                  i ? arena_printf("(q + %d)", i) : "q",
+                                  row ? arena_printf(" + %d", row) : "");
             const char *acc = arena_printf("a%d_%d", i, j);
             if (store)
                 fprintf(f, "%smemcpy(%s, &%s, sizeof %s);\n", indent, at, acc, acc);
@@ -800,7 +806,11 @@ static void emit_wide_transposed_store(FILE *f, const char *indent, int lanes, i
 {
     const char *in = arena_printf("%s        ", indent);
     fprintf(f, "%sfor (int p0 = 0; p0 + VL <= PLANE; p0 += VL) {\n", indent);
-    fprintf(f, "%s    for (int j = 0; j < %d; j++) {\n", indent, vectors);
+    if (vectors > 1)
+        fprintf(f, "%s    for (int j = 0; j < %d; j++) {\n", indent, vectors);
+    else
+        fprintf(f, "%s    { /* one vector of channels */\n%s        const int j = 0;\n", indent,
+                indent);
     for (int r = 0; r < lanes; r++)
         fprintf(f, "%svfloat t%d;\n%smemcpy(&t%d, fin[p0 + %d] + j * VL, sizeof t%d);\n", in, r, in,
                 r, r, r);
