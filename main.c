@@ -177,8 +177,8 @@ static int usage_error(const char *fmt, const char *arg)
 
 /*
  * Returns the column at which a command's option descriptions start in
- * its help text: where the text after the first option line's name
- * begins, or 18 when the text lists no option.
+ * its help text. That is where the first option line's text after the
+ * option's name begins, or 18 when the help lists no option.
  */
 static int option_column(const char *details)
 {
@@ -211,7 +211,7 @@ static int cmd_help(int argc, char **argv)
     for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
         if (strcmp(c->name, builders[i]) == 0) {
             int column = option_column(c->details);
-            /* the option joins the text's list of options, if it ends with one */
+            /* The option joins the list of options that ends the text, if one does. */
             size_t len = strlen(c->details);
             const char *last = len > 1 ? c->details + len - 2 : c->details;
             while (last > c->details && last[-1] != '\n')

@@ -561,9 +561,9 @@ static void emit_direct_body(FILE *f, bool bias, bool residual, bool shuffled, c
  * padded input stay in the L1 cache. The sums of a chunk go to y in the
  * order [block][position][row] until the last chunk, which gathers the
  * tile row's results in fin and writes them to y in NCHW order with the
- * epilogue. A conv with a channel shuffle fused in (whose y holds other
- * steps' channels between its own) or with a partial last block keeps
- * those sums in a buffer on the stack instead (see conv_wide_fits).
+ * epilogue. A fused channel shuffle puts other steps' channels between
+ * the conv's own in y. Such a conv, and one with a partial last block,
+ * keeps those sums in a buffer on the stack instead (see conv_wide_fits).
  *
  * The tiles prefetch the weights of the next tile row (of the next chunk
  * after the last row): a 3x3 conv of 512 channels reads 9.4 MB of
@@ -620,7 +620,9 @@ typedef struct {
 static int wide_block_rows(int channels, int b)
 {
     int rows = channels - b * CG_CONV_WIDE_BLOCK;
-    return rows < 0 ? 0 : rows < CG_CONV_WIDE_BLOCK ? rows : CG_CONV_WIDE_BLOCK;
+    if (rows < 0)
+        return 0;
+    return rows < CG_CONV_WIDE_BLOCK ? rows : CG_CONV_WIDE_BLOCK;
 }
 
 /* Valid lanes of vector j of a row of `channels`. */
@@ -898,9 +900,9 @@ static wide_input wide_geometry(const ir_window *win, ir_shape in, ir_shape out)
 
 /*
  * Returns the input channels per chunk of a wide-block kernel with tiles
- * of `tile_channels`, and their count in *chunks: the chunk's weights for
- * a tile row and its padded input stay in the L1 cache while the tiles
- * of the row read them. The chunks are made equal.
+ * of `tile_channels`, and stores the count of chunks in *chunks. A
+ * chunk's weights for a tile row and its padded input stay in the L1
+ * cache while the row's tiles read them. The chunks are made equal.
  */
 static int wide_chunk(int channels, const ir_window *win, const wide_input *geom,
                       int tile_channels, int *chunks)

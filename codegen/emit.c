@@ -463,13 +463,13 @@ static void emit_slice_call(FILE *run, kernel_set *k, const cg_program *p, const
 }
 
 /*
- * Returns whether a slice of `count` units of step s keeps the kernel of the whole
- * step. A slice of output rows keeps every group. A slice of a dense
- * conv's output channels must keep its block of packed weights (see
- * conv_wide_fits). A slice of output
- * channels of a grouped conv with one group left is a dense conv, for
- * which the kernel generator may pick other code with other rounding (it
- * did when grouped convs ran direct loops).
+ * Returns whether a slice of `count` units of step s keeps the kernel of
+ * the whole step. A slice of output rows keeps every group. A slice of a
+ * dense conv's output channels must keep its block of packed weights (see
+ * conv_wide_fits). A slice of output channels of a grouped conv with one
+ * group left is a dense conv, for which the kernel generator may pick
+ * other code with other rounding (it did when grouped convs ran direct
+ * loops).
  */
 static bool slice_keeps_kernel(const kernel_set *k, const cg_program *p, const cg_step *s,
                                int64_t count)

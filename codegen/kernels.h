@@ -78,9 +78,9 @@ bool conv_splits_rows(cg_target target, const ir_graph *g, const cg_step *s,
                       const ir_node *n);
 /*
  * Whether a dense conv from `in` to `out` runs the wide-block kernel of
- * conv.c: maps of at most CG_CONV_WIDE_MAX_PLANE positions, with a
- * multiple of 16 output channels, or at least 16 and partial sums that
- * fit the kernel's stack when it has a partial block or a fused shuffle.
+ * conv.c. It needs a map of at most CG_CONV_WIDE_MAX_PLANE positions and
+ * at least 16 output channels. With a partial block of 16 or a fused
+ * shuffle, its partial sums must also fit the buffer on the kernel's stack.
  * A slice of the output channels may fit when the whole conv does not,
  * or the other way round; see slice_keeps_kernel in emit.c.
  */

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Compiles the generated C of every example, and of the edge cases in
 # tests/codegen/, with gcc and clang under -std=c99 -Wall -Wextra -Werror
-# -pedantic -O2 and the target's flags, then runs it once built with AddressSanitizer and
-# UndefinedBehaviorSanitizer on a random input. Also checks the
+# -pedantic -O2 and the target's flags, then runs it once built with
+# AddressSanitizer and UndefinedBehaviorSanitizer on a random input. Also checks the
 # --embed-weights variant of primitives.nas and of a network without weights,
 # and one random candidate (nasc space --sample) of each search space.
 #
@@ -39,8 +39,8 @@ check_one() {  # FILE DIR [--embed-weights | --genotype G]
         fail "$name$embed" "nasc build failed: $(cat "$dir.log")"
         return
     fi
-    # -O2 and the target's flags, as the generated Makefile compiles: gcc's
-    # -Wmaybe-uninitialized looks at the code only at -O2.
+    # -O2 and the target's flags, as the generated Makefile compiles. gcc 12
+    # reported no -Wmaybe-uninitialized at -O1 where -O2 reported one.
     target_flags=$(sed -n 's/^TARGET_FLAGS =//p' "$dir/Makefile")
     for cc in gcc clang; do
         if ! $cc $strict -O2 $target_flags -c "$dir/$net.c" -o "$dir/$net.$cc.o" 2>"$dir.$cc.log" ||
