@@ -193,6 +193,27 @@ static const codegen_case cases[] = {
                               "    return conv(in, 66, k = 3, stride = 2, pad = 1)\n}\n", NULL},
     {"dense_row_wider_than_panel", "network net(input = [2, 1, 16400]) {\n"
                                    "    return conv(in, 5, k = 3, pad = 1) | relu\n}\n", NULL},
+    /*
+     * The gather of whole input channels into the panel, and its tiles.
+     * 130 output channels of a 1x1 conv with one chunk of k on 17x19 run
+     * block by block over all positions, ending in a partial tile and a
+     * block of 2 channels, with a residual. Then a 15x15 kernel (225
+     * values of k per channel) that takes chunks of the generic gather on
+     * AVX-512 and AVX2, and 1x1 convs with stride 2 and with padding.
+     * Last, a padded 3x3 conv after a 1x1 one, whose panel leaves values
+     * on the stack where the 3x3 conv's panel needs the zeros of its
+     * padding (a kernel alone finds the stack's fresh pages zero).
+     */
+    {"dense_blocks_outer_residual", "network net(input = [16, 17, 19]) {\n"
+                                    "    x = conv(in, 130, k = 3, pad = 1) | relu\n"
+                                    "    return relu(conv(in, 130, k = 1) + x)\n}\n", NULL},
+    {"dense_15x15_generic_gather", "network net(input = [3, 20, 18]) {\n"
+                                   "    return conv(in, 5, k = 15, pad = 7) | relu\n}\n", NULL},
+    {"dense_1x1_stride2_padded", "network net(input = [7, 21, 20]) {\n"
+                                 "    return conv(in, 9, k = 1, stride = 2, pad = 1)\n}\n", NULL},
+    {"dense_padding_after_other_panel", "network net(input = [8, 20, 21]) {\n"
+                                        "    return conv(in, 8, k = 1) | relu | conv(8, k = 3, pad = 1)\n}\n",
+     NULL},
     /* grouped convs: packed per group, with channel blocks and tails inside each group */
     {"grouped_4_per_group_stride2",
      "network net(input = [16, 7, 9]) {\n"
@@ -766,6 +787,21 @@ static void compare_outputs(const char *what, const float *actual, const float *
                   what, (long long)worst, actual[worst], expected[worst], max_diff, tolerance);
 }
 
+/*
+ * The absolute path of tests/poison_stack.c, quoted for the shell, which
+ * fills the stack with NaN before main (see there). The suite runs from
+ * the repository's root, as make check runs it.
+ */
+static const char *poison_source(void)
+{
+    char *path = realpath("tests/poison_stack.c", NULL);
+    ck_assert_msg(path != NULL, "cannot find tests/poison_stack.c: run the suite from the "
+                                "repository's root");
+    const char *quoted = arena_printf("'%s'", path);
+    free(path);
+    return quoted;
+}
+
 START_TEST(generated_matches_reference)
 {
     const codegen_case *c = &cases[_i];
@@ -817,8 +853,8 @@ START_TEST(generated_matches_reference)
         cg_options options = {sub, "check_codegen", false, false, target, 1, 0};
         cg_files files = cg_render(p, folded, &options);
         ck_assert_msg(cg_write(p, &files, sub), "%s: cg_write failed in %s", c->name, sub);
-        run_command(c->name, arena_printf("cd '%s' && cc -std=c99 %s %s -o prog main.c %s.c -lm",
-                                          sub, flags, sanitize, g->name));
+        run_command(c->name, arena_printf("cd '%s' && cc -std=c99 %s %s -o prog main.c %s.c %s -lm",
+                                          sub, flags, sanitize, g->name, poison_source()));
         run_command(c->name, arena_printf("cd '%s' && ./prog %s.weights ../input.bin output.bin",
                                           sub, g->name));
         float *actual = read_floats(arena_printf("%s/output.bin", sub), count);
@@ -838,8 +874,8 @@ START_TEST(generated_matches_reference)
     cg_options options = {sub, "check_codegen", false, false, builds[single].target, 3, 1};
     cg_files files = cg_render(p, folded, &options);
     ck_assert_msg(cg_write(p, &files, sub), "%s: cg_write failed in %s", c->name, sub);
-    run_command(c->name, arena_printf("cd '%s' && cc -std=c99 %s %s -pthread -o prog main.c %s.c -lm",
-                                      sub, builds[single].flags, sanitize, g->name));
+    run_command(c->name, arena_printf("cd '%s' && cc -std=c99 %s %s -pthread -o prog main.c %s.c %s -lm",
+                                      sub, builds[single].flags, sanitize, g->name, poison_source()));
     run_command(c->name, arena_printf("cd '%s' && ./prog %s.weights ../input.bin output.bin",
                                       sub, g->name));
     float *threaded = read_floats(arena_printf("%s/output.bin", sub), count);
