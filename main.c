@@ -47,7 +47,7 @@ static const command_help commands[] = {
      "shape inference, without printing anything on success. Syntax errors are\n"
      "reported all at once; evaluating a network stops at its first error.\n"},
     {"info", "print each layer's name, op, output shape, params and MACs, and totals",
-     "nasc info FILE [--network NAME] [--set NAME=VALUE ...] [--json]",
+     "nasc info FILE [--network NAME] [--set NAME=VALUE ...] [--genotype G] [--json]",
      "Prints one line per layer, then params, MACs, the size of all\n"
      "activations and the peak live activation memory under a liveness plan.\n"
      "\n"
@@ -62,7 +62,8 @@ static const command_help commands[] = {
      "                  ids number the graph's nodes, 0 being the input, because\n"
      "                  layers without parameters may share a name\n"},
     {"ir", "print the IR graph of a network",
-     "nasc ir FILE [--format text|nas] [--network NAME] [--set NAME=VALUE ...]",
+     "nasc ir FILE [--format text|nas] [--network NAME] [--set NAME=VALUE ...]\n"
+     "              [--genotype G]",
      "Prints the graph one node a line: its inputs, attributes, output shape\n"
      "and layer name.\n"
      "\n"
@@ -75,7 +76,8 @@ static const command_help commands[] = {
      "                  replace the default of a network parameter (see 'help info')\n"},
     {"build", "generate standalone C for a network",
      "nasc build FILE [-o DIR] [--weights W.safetensors] [--embed-weights] [--seed N]\n"
-     "                 [--target T] [--threads N] [--network NAME] [--set NAME=VALUE ...]",
+     "                 [--target T] [--threads N] [--network NAME] [--set NAME=VALUE ...]\n"
+     "                 [--genotype G]",
      "Writes into DIR (default: the network's name): NET.h and NET.c, the network as\n"
      "C99 with every shape a constant; NET.weights unless --embed-weights puts the\n"
      "weights in NET.c; main.c, an example program; and a Makefile.\n"
@@ -87,26 +89,31 @@ static const command_help commands[] = {
      "  --embed-weights  put the weights in NET.c as a const array\n"
      "  --target T       the instruction set the kernels are written for: host (the\n"
      "                   default: the best this machine runs), avx512 (vectors of 16\n"
-     "                   floats, -mavx512f), avx2 (8 floats, -mavx2 -mfma) or scalar\n"
-     "                   (portable C); the Makefile passes the target's flags\n"
+     "                   floats, -mavx512f -mavx2 -mfma), avx2 (8 floats, -mavx2\n"
+     "                   -mfma) or scalar (portable C); the Makefile passes the\n"
+     "                   target's flags\n"
      "  --threads N      split the work of NET_run over N threads (default 1): the\n"
      "                   calling thread and a pthread pool of N - 1 workers, one per\n"
      "                   process, started by NET_threads_start or the first NET_run\n"
      "                   and ended by NET_threads_stop; link with -pthread. With 1,\n"
-     "                   the code has no thread code at all\n"},
+     "                   the code has no thread code at all\n"
+     "  --network NAME   the network to build, when FILE declares several\n"
+     "  --set NAME=VALUE replace the default of a network parameter (see 'help info')\n"},
     {"run", "build a network with clang and run it on an input file",
      "nasc run FILE --input IN --output OUT [--weights W.safetensors] [--seed N]\n"
-     "               [--target T] [--threads N] [--network NAME] [--set NAME=VALUE ...]",
+     "               [--target T] [--threads N] [--network NAME] [--set NAME=VALUE ...]\n"
+     "               [--genotype G]",
      "Generates the C of 'nasc build', compiles it with clang into a cache folder\n"
      "keyed by a hash of the source and flags (NASC_CACHE, else $XDG_CACHE_HOME/nasc,\n"
      "else ~/.cache/nasc), runs it on IN and writes OUT. IN holds the input as raw\n"
      "float32 (NCHW, batch 1); OUT receives the outputs as raw float32, concatenated\n"
      "in the order of the network's return. --target and --threads are those of\n"
-     "'nasc build'; a target this machine cannot run is refused.\n"},
+     "'nasc build'; a target this machine cannot run is refused. --network and\n"
+     "--set are those of 'nasc info'.\n"},
     {"bench", "time a network's generated C in a process of its own",
      "nasc bench FILE [--weights W.safetensors] [--seed N] [--min-time S] [--warmup N]\n"
      "                 [--timeout S] [--threads N] [--target T] [--json] [--network NAME]\n"
-     "                 [--set ...]",
+     "                 [--set NAME=VALUE ...] [--genotype G]",
      "Compiles the network like 'nasc run' (the compile time is reported\n"
      "separately and is 0 when the cache has the program), then runs the timer of\n"
      "runtime/bench.c in a child process: warm-up runs, then single runs until at\n"
@@ -117,7 +124,10 @@ static const command_help commands[] = {
      "  --timeout S     stop the child after S seconds (default 300; 0: no limit)\n"
      "  --threads N     threads of the generated code, as in 'nasc build' (default 1)\n"
      "  --target T      the instruction set, as in 'nasc build' (default host)\n"
-     "  --json          print one JSON object instead of a line\n"},
+     "  --json          print one JSON object instead of a line\n"
+     "  --network NAME  the network to time, when FILE declares several\n"
+     "  --set NAME=VALUE\n"
+     "                  replace the default of a network parameter (see 'help info')\n"},
     {"space", "list the choice points of a search space and count its candidates",
      "nasc space FILE [--unique] [--sample N [--seed S]] [--network NAME] [--set ...]",
      "Explores the network's choice points (choice, pick, repeat choice) and\n"

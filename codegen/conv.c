@@ -420,8 +420,8 @@ static void emit_block_tiles(FILE *f, const char *indent, int group_channels, in
  * them out: each tile for the block of `rows` output channels at oc0, or
  * for every block of group g when rows is 0. Only the branches that the
  * panels of this conv reach (last[vectors]) are written, which keeps the
- * generated code short; whole[vectors] tells whether such a last tile's
- * vectors are all whole, which lets it store them as vectors.
+ * generated code short. A last tile whose vectors are all whole
+ * (whole[vectors]) stores them as vectors.
  */
 static void emit_position_tiles(FILE *f, const char *indent, int rows, int group_channels,
                                 int lanes, bool full3, const bool *last, const bool *whole,
@@ -453,8 +453,8 @@ static void emit_position_tiles(FILE *f, const char *indent, int rows, int group
  * Emits the tiles over a panel. Usually each tile runs for every block of
  * output channels while its strip of the panel stays in the L1 cache. A
  * conv with a single chunk of k and at least 128 output channels per group
- * runs each block over all tiles of the panel instead, so that its stores
- * go to the block's few output planes in long runs rather than to every
+ * runs each block over all tiles of the panel instead. Its stores then go
+ * to the block's few output planes in long runs, rather than to every
  * plane of the conv in runs of 3 vectors, which the hardware prefetchers
  * do not follow. The strip then comes from the L2 cache for each block.
  * In alternating builds of ResNet-50's layer1 this made its 1x1 convs to
@@ -500,6 +500,7 @@ static const char *const panel_gather[] = {
     "    /* the columns ow in [lo, hi) read inside the input */",
     "    int lo = kw * DW < PW ? (PW - kw * DW + SW - 1) / SW : 0;",
     "    int hi = (W + PW - kw * DW + SW - 1) / SW;",
+    "    hi = hi > 0 ? hi : 0; /* a tap past the right edge reads no column */",
     "    hi = hi < OW ? hi : OW;",
     "    lo = lo < hi ? lo : hi;",
     "    for (int r = 0; r < nrows; r++) {",
@@ -529,19 +530,19 @@ static void emit_panel_gather(FILE *f, const char *indent)
 }
 
 /*
- * The offset in the panel of column col of kw's row from `row`: "2 * QP + 55",
- * say. The rows of successive kw are QP floats apart, or ROW_FLOATS in a
- * panel of shared rows, the stride that KW_STRIDE names in the kernel.
+ * Returns the offset from `row` of column col of kw's row, such as
+ * "2 * KW_STRIDE + 55". The rows of successive kw are KW_STRIDE floats
+ * apart: QP, or ROW_FLOATS in a panel of shared rows.
  */
 static const char *row_offset(int kw, int col)
 {
-    const char *plane = kw == 0 ? NULL : kw == 1 ? "KW_STRIDE" : arena_printf("%d * KW_STRIDE", kw);
-    if (plane && col)
-        return arena_printf("%s + %d", plane, col);
-    return plane ? plane : arena_printf("%d", col);
+    if (kw == 0)
+        return arena_printf("%d", col);
+    const char *plane = kw == 1 ? "KW_STRIDE" : arena_printf("%d * KW_STRIDE", kw);
+    return col ? arena_printf("%s + %d", plane, col) : plane;
 }
 
-/* The address of column col of kw's row: "row", "row + KW_STRIDE + 1", say. */
+/* The address of column col of kw's row, such as "row" or "row + KW_STRIDE + 1". */
 static const char *row_address(int kw, int col)
 {
     return kw || col ? arena_printf("row + %s", row_offset(kw, col)) : "row";
@@ -566,9 +567,9 @@ static void emit_zero_run(FILE *f, const char *indent, int kw, int col, int n)
 
 /*
  * Copies n input floats from column from of xr to kw's row from column
- * col, in vectors, the last one ending at the run's last float (so it may
- * write some floats twice): the compilers call the C library for a memcpy
- * of a few hundred bytes.
+ * col, in vectors. The last vector ends at the run's last float, so it may
+ * write some floats twice. (The compilers call the C library for a memcpy
+ * of a few hundred bytes.)
  */
 static void emit_copy_run(FILE *f, const char *indent, int kw, int col, int from, int n,
                           int lanes)
@@ -582,7 +583,8 @@ static void emit_copy_run(FILE *f, const char *indent, int kw, int col, int from
     fprintf(f, "%s    vfloat v;\n%s    memcpy(&v, %s + i, sizeof v);\n"
                "%s    memcpy(%s + i, &v, sizeof v);\n%s}\n",
             indent, indent, input_address(from), indent, row_address(kw, col), indent);
-    fprintf(f, "%s{\n%s    vfloat v;\n%s    memcpy(&v, %s, sizeof v);\n"
+    fprintf(f, "%s{ /* the last vector, which ends at the run's last float */\n"
+               "%s    vfloat v;\n%s    memcpy(&v, %s, sizeof v);\n"
                "%s    memcpy(%s, &v, sizeof v);\n%s}\n",
             indent, indent, indent, input_address(from + n - lanes), indent,
             row_address(kw, col + n - lanes), indent);
@@ -598,6 +600,7 @@ static void emit_kw_rows(FILE *f, const char *indent, const ir_window *win, ir_s
     for (int kw = 0; kw < win->kw; kw++) {
         int lo = kw * win->dw < win->pw ? (win->pw - kw * win->dw + win->sw - 1) / win->sw : 0;
         int hi = (in.w + win->pw - kw * win->dw + win->sw - 1) / win->sw;
+        hi = hi > 0 ? hi : 0; /* a tap past the right edge reads no column */
         hi = hi < out_width ? hi : out_width;
         lo = lo < hi ? lo : hi;
         int from = lo * win->sw - win->pw + kw * win->dw; /* the input column of ow = lo */
@@ -633,6 +636,13 @@ static void emit_input_row(FILE *f, const char *indent, const char *ih, const ir
     emit_kw_rows(f, indent, win, in, out_width, lanes);
 }
 
+/* Whether a 1x1 conv's panel rows of a channel are whole input rows, copied as one run. */
+static bool copies_whole_rows(const ir_window *win, ir_shape in, int out_width)
+{
+    return win->kh == 1 && win->kw == 1 && win->sh == 1 && win->sw == 1 && win->ph == 0 &&
+           win->pw == 0 && in.w == out_width;
+}
+
 /*
  * The gather of emit_panel_gather for chunks of whole input channels, with
  * the bounds of each kw worked out here. It reads an input row once per
@@ -648,8 +658,7 @@ static void emit_channel_gather(FILE *f, const char *indent, const ir_window *wi
 {
     fprintf(f, "%sfor (int cc = 0; cc < kc / (KH * KW); cc++) {\n", indent);
     fprintf(f, "%s    const int c = g * CPG + k0 / (KH * KW) + cc;\n", indent);
-    if (win->kh == 1 && win->kw == 1 && win->sh == 1 && win->sw == 1 && win->ph == 0 &&
-        win->pw == 0 && in.w == out_width) {
+    if (copies_whole_rows(win, in, out_width)) {
         fprintf(f, "%s    memcpy(panel[cc], x + ((long)c * H + oh0) * W, sizeof(float) * nq);\n",
                 indent);
         fprintf(f, "%s    memset(panel[cc] + nq, 0, sizeof(float) * (QP - nq));\n%s}\n", indent,
@@ -730,7 +739,7 @@ static void emit_panel_body(FILE *f, const ir_window *win, ir_shape in, int grou
                    "    enum { ROW_FLOATS = (KH - 1) * DH * OW + QP, KW_STRIDE = ROW_FLOATS };\n");
         fprintf(f, "    float panel[(KC < K ? KC : K) / KH][ROW_FLOATS] __attribute__((aligned(64)));\n");
     } else {
-        if (whole_channels)
+        if (whole_channels && !copies_whole_rows(win, in, out_width))
             fprintf(f, "    enum { KW_STRIDE = QP }; /* from the row of (c, kh, kw) to that of kw + 1 */\n");
         fprintf(f, "    float panel[KC < K ? KC : K][QP] __attribute__((aligned(64)));\n");
     }
@@ -979,7 +988,7 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
      * the row prefetches the next step `ahead` of the next row. A kxk conv
      * counts down to those steps with `due`. A 1x1 conv, whose loop over k
      * is a loop over c alone, works `ahead` out at every step and
-     * prefetches it each time: counting made its tiles on 7x7 maps 18%
+     * prefetches it each time. Counting made its tiles on 7x7 maps 18%
      * slower, while it made 3x3 convs on 7x7 and 14x14 4 to 10% faster.
      */
     bool counted = in_geom->taps > 1;

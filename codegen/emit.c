@@ -1090,11 +1090,16 @@ static char *main_text(const cg_program *p, const cg_options *o)
                "    float *output = malloc(sizeof(float) * %s_OUTPUT_SIZE);\n"
                "    void *workspace = malloc(%s_WORKSPACE_BYTES > 0 ? %s_WORKSPACE_BYTES : 1);\n",
             NET, NET, NET, NET);
-    fprintf(f, "    %s = input && output && workspace\n"
-               "        ? run(argv[%d], argv[%d], input, output, workspace)\n"
-               "        : fail(\"out of memory\", \"buffers\");\n"
+    if (o->embed_weights)
+        fprintf(f, "    int status;\n");
+    fprintf(f, "    if (input && output && workspace) {\n"
+               "        status = run(argv[%d], argv[%d], input, output, workspace);\n"
+               "    } else {\n"
+               "        fprintf(stderr, \"%s: out of memory\\n\");\n"
+               "        status = 1;\n"
+               "    }\n"
                "    free(input);\n    free(output);\n    free(workspace);\n    return status;\n}\n",
-            o->embed_weights ? "int status" : "status", base, base + 1);
+            base, base + 1, net);
     return tb_close(&tb);
 }
 
@@ -1102,11 +1107,16 @@ static char *main_text(const cg_program *p, const cg_options *o)
 static const char *makefile_cflags(const cg_files *files)
 {
     const char *target = cg_target_cflags(files->target);
+    if (!*target)
+        return arena_printf("CFLAGS ?= -O2 -std=c99 -Wall -Wextra -pedantic\n"
+                            "# The kernels are written for the %s target, plain C for any CPU.\n"
+                            "TARGET_FLAGS =\n",
+                            cg_target_name(files->target));
     return arena_printf("CFLAGS ?= -O2 -std=c99 -Wall -Wextra -pedantic\n"
                         "# The kernels are written for the %s target: without its flags they\n"
                         "# still compile, but run much slower.\n"
-                        "TARGET_FLAGS =%s%s\n",
-                        cg_target_name(files->target), *target ? " " : "", target);
+                        "TARGET_FLAGS = %s\n",
+                        cg_target_name(files->target), target);
 }
 
 /* The libraries of the generated Makefiles: the pool of threaded code needs pthreads. */

@@ -200,6 +200,7 @@ static const codegen_case cases[] = {
      * block of 2 channels, with a residual. Then a 15x15 kernel (225
      * values of k per channel) that takes chunks of the generic gather on
      * AVX-512 and AVX2, and 1x1 convs with stride 2 and with padding.
+     * Then a 1x9 kernel on rows of 5 whose last taps read only padding.
      * Last, a padded 3x3 conv after a 1x1 one, whose panel leaves values
      * on the stack where the 3x3 conv's panel needs the zeros of its
      * padding (a kernel alone finds the stack's fresh pages zero).
@@ -211,6 +212,8 @@ static const codegen_case cases[] = {
                                    "    return conv(in, 5, k = 15, pad = 7) | relu\n}\n", NULL},
     {"dense_1x1_stride2_padded", "network net(input = [7, 21, 20]) {\n"
                                  "    return conv(in, 9, k = 1, stride = 2, pad = 1)\n}\n", NULL},
+    {"dense_tap_past_right_edge", "network net(input = [3, 20, 5]) {\n"
+                                  "    return conv(in, 4, k = [1, 9], pad = [0, 2]) | relu\n}\n", NULL},
     {"dense_padding_after_other_panel", "network net(input = [8, 20, 21]) {\n"
                                         "    return conv(in, 8, k = 1) | relu | conv(8, k = 3, pad = 1)\n}\n",
      NULL},
@@ -916,6 +919,30 @@ START_TEST(scalar_wide_code_size)
 }
 END_TEST
 
+/*
+ * A conv whose last taps lie wholly in the right padding: the gather works
+ * out an empty range of input columns for them, which must not become a
+ * negative offset (it once wrote a zero before the tap's panel row).
+ */
+START_TEST(gather_offsets_not_negative)
+{
+    ir_graph *g = tu_build("network net(input = [3, 20, 5]) {\n"
+                           "    return conv(in, 4, k = [1, 9], pad = [0, 2])\n}\n");
+    cg_program *p = cg_lower(g);
+    cg_plan(p);
+    float *weights = cg_weights(p, NULL, 1);
+    ck_assert_ptr_nonnull(weights);
+    cg_target targets[3] = {CG_TARGET_SCALAR, CG_TARGET_AVX2, CG_TARGET_AVX512};
+    for (int t = 0; t < 3; t++) {
+        cg_options options = {"/tmp", "check_codegen", false, false, targets[t], 1, 0};
+        cg_files files = cg_render(p, weights, &options);
+        const char *at = strstr(files.source, "+ -");
+        ck_assert_msg(at == NULL, "target %s: negative offset at '%.40s'",
+                      cg_target_name(targets[t]), at ? at : "");
+    }
+}
+END_TEST
+
 static Suite *codegen_suite(void)
 {
     Suite *s = suite_create("codegen");
@@ -930,6 +957,7 @@ static Suite *codegen_suite(void)
     suite_add_tcase(s, ops);
     TCase *size = tcase_create("size");
     tcase_add_test(size, scalar_wide_code_size);
+    tcase_add_test(size, gather_offsets_not_negative);
     suite_add_tcase(s, size);
     return s;
 }

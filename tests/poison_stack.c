@@ -11,7 +11,8 @@ enum { POISON_BYTES = 1 << 20 };
 
 __attribute__((constructor)) static void poison_stack(void)
 {
-    volatile unsigned char stack[POISON_BYTES];
+    unsigned char stack[POISON_BYTES];
+    volatile unsigned char *bytes = stack; /* stores the compiler keeps */
     for (int i = 0; i < POISON_BYTES; i++)
-        stack[i] = 0xff;
+        bytes[i] = 0xff;
 }
