@@ -8,9 +8,9 @@
  * The kernel gathers the input values of a block of output rows into an
  * im2col panel P on the stack, zero in the padding, so the stride,
  * padding and dilation cost nothing in the inner loop. With stride 1
- * along H, the rows of P for kh = 0 to KH - 1 are one row of positions
- * read from further on, and the panel keeps it once (see
- * emit_shared_gather). Register tiles
+ * along H, the rows of P for kh and kh + 1 are the same input values one
+ * output row apart, so the panel keeps one row per (c, kw) and reads it
+ * kh output rows further on (see emit_shared_gather). Register tiles
  * then multiply the weights by P, 4 output channels (8 with AVX-512) by 3
  * vectors of positions. Output rows too wide for the panel go through a
  * direct loop instead. The linear layer, a matrix-vector product, is at
@@ -255,7 +255,8 @@ static int panel_width(int out_height, int out_width, int lanes)
  * They hold whole input channels (taps values of k each) when one fits,
  * which lets emit_channel_gather copy each input row once per kw. That
  * may take one more chunk: a 3x3 conv of 64 channels takes 8 chunks of
- * 72 values of k rather than 7 of 83, and still ran 8% faster.
+ * 72 values of k rather than 7 of 83, and the per-row gather still made
+ * it 8% faster.
  */
 static int panel_chunk(int reduction, int taps, int width, int lanes)
 {
@@ -298,11 +299,11 @@ static void emit_partial_sums(FILE *f, const char *indent, int rows, int vectors
 }
 
 /*
- * How the tiles of a panel read it. chunked: K takes several chunks, whose
- * partial sums go through y. shared_rows: the panel holds, per input
- * channel and kw, one row of positions that spans the KH kernel rows of
- * the panel's output rows (see emit_shared_gather), and k = (c, kh, kw)
- * reads it kh * DH output rows further on.
+ * The layout of a panel, as its tiles read it. chunked: K takes several
+ * chunks, whose partial sums go through y. shared_rows: the panel contains
+ * one row of positions per input channel and kw, which spans the KH
+ * kernel rows of the panel's output rows (see emit_shared_gather), and
+ * k = (c, kh, kw) reads it kh * DH output rows further on.
  */
 typedef struct {
     bool chunked;
@@ -542,13 +543,13 @@ static const char *row_offset(int kw, int col)
     return col ? arena_printf("%s + %d", plane, col) : plane;
 }
 
-/* The address of column col of kw's row, such as "row" or "row + KW_STRIDE + 1". */
+/* Returns the address of column col of kw's row, such as "row" or "row + KW_STRIDE + 1". */
 static const char *row_address(int kw, int col)
 {
     return kw || col ? arena_printf("row + %s", row_offset(kw, col)) : "row";
 }
 
-/* The address of input column col of the row xr. */
+/* Returns the address of input column col of the row xr. */
 static const char *input_address(int col)
 {
     return col ? arena_printf("xr + %d", col) : "xr";
@@ -636,7 +637,7 @@ static void emit_input_row(FILE *f, const char *indent, const char *ih, const ir
     emit_kw_rows(f, indent, win, in, out_width, lanes);
 }
 
-/* Whether a 1x1 conv's panel rows of a channel are whole input rows, copied as one run. */
+/* Returns whether a 1x1 conv's panel rows of a channel are whole input rows, copied as one run. */
 static bool copies_whole_rows(const ir_window *win, ir_shape in, int out_width)
 {
     return win->kh == 1 && win->kw == 1 && win->sh == 1 && win->sw == 1 && win->ph == 0 &&
@@ -644,8 +645,8 @@ static bool copies_whole_rows(const ir_window *win, ir_shape in, int out_width)
 }
 
 /*
- * The gather of emit_panel_gather for chunks of whole input channels, with
- * the bounds of each kw worked out here. It reads an input row once per
+ * Emits the gather of emit_panel_gather for chunks of whole input
+ * channels, with the bounds of each kw worked out here. It reads an input row once per
  * (kh, kw) and copies it in vectors when the stride along W is 1. The
  * zeros of the padding are runs of constant length. A 1x1 conv
  * with stride 1, no padding and OW == W copies its nrows rows of a
@@ -661,8 +662,9 @@ static void emit_channel_gather(FILE *f, const char *indent, const ir_window *wi
     if (copies_whole_rows(win, in, out_width)) {
         fprintf(f, "%s    memcpy(panel[cc], x + ((long)c * H + oh0) * W, sizeof(float) * nq);\n",
                 indent);
-        fprintf(f, "%s    memset(panel[cc] + nq, 0, sizeof(float) * (QP - nq));\n%s}\n", indent,
-                indent);
+        fprintf(f, "%s    if (nq < QP) /* the positions past the last, read by the last tile */\n"
+                   "%s        memset(panel[cc] + nq, 0, sizeof(float) * (QP - nq));\n%s}\n",
+                indent, indent, indent);
         return;
     }
     fprintf(f, "%s    for (int kh = 0; kh < KH; kh++) {\n", indent);
@@ -672,14 +674,14 @@ static void emit_channel_gather(FILE *f, const char *indent, const ir_window *wi
     emit_input_row(f, arena_printf("%s            ", indent), "(oh0 + r) * SH - PH + kh * DH", win,
                    in, out_width, lanes);
     fprintf(f, "%s        }\n%s    }\n", indent, indent);
-    fprintf(f, "%s    for (int k = cc * KH * KW; k < (cc + 1) * KH * KW; k++)\n", indent);
+    fprintf(f, "%s    for (int k = cc * KH * KW; k < (cc + 1) * KH * KW && nq < QP; k++)\n", indent);
     fprintf(f, "%s        memset(panel[k] + nq, 0, sizeof(float) * (QP - nq));\n%s}\n", indent,
             indent);
 }
 
 /*
- * The gather of a panel of shared rows, for a conv of stride 1 along H
- * and chunks of whole input channels. Output row oh0 + r
+ * Emits the gather of a panel of shared rows, for a conv of stride 1
+ * along H and chunks of whole input channels. Output row oh0 + r
  * reads input row oh0 + r - PH + kh * DH, so the KH rows of k = (c, kh,
  * kw) are one row of positions read from kh * DH output rows further on.
  * So panel[cc * KW + kw] contains the input rows oh0 - PH to oh0 - PH + nrows +
@@ -699,7 +701,7 @@ static void emit_shared_gather(FILE *f, const char *indent, const ir_window *win
     emit_input_row(f, arena_printf("%s        ", indent), "oh0 - PH + r", win, in, out_width,
                    lanes);
     fprintf(f, "%s    }\n", indent);
-    fprintf(f, "%s    for (int kw = 0; kw < KW; kw++)\n", indent);
+    fprintf(f, "%s    for (int kw = 0; kw < KW && nq < QP; kw++) /* ROW_FLOATS - spanned * OW = QP - nq */\n", indent);
     fprintf(f, "%s        memset(rows + kw * KW_STRIDE + spanned * OW, 0,\n"
                "%s               sizeof(float) * (ROW_FLOATS - spanned * OW));\n%s}\n",
             indent, indent, indent);

@@ -791,7 +791,7 @@ static void compare_outputs(const char *what, const float *actual, const float *
 }
 
 /*
- * The absolute path of tests/poison_stack.c, quoted for the shell, which
+ * Returns the absolute path of tests/poison_stack.c, quoted for the shell, which
  * fills the stack with NaN before main (see there). The suite runs from
  * the repository's root, as make check runs it.
  */

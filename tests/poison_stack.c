@@ -12,7 +12,7 @@ enum { POISON_BYTES = 1 << 20 };
 __attribute__((constructor)) static void poison_stack(void)
 {
     unsigned char stack[POISON_BYTES];
-    volatile unsigned char *bytes = stack; /* stores the compiler keeps */
+    volatile unsigned char *bytes = stack; /* volatile, so the compiler keeps the stores */
     for (int i = 0; i < POISON_BYTES; i++)
         bytes[i] = 0xff;
 }
