@@ -91,7 +91,7 @@ static const command_help commands[] = {
      "                   default: the best this machine runs), avx512 (vectors of 16\n"
      "                   floats, -mavx512f -mavx2 -mfma), avx2 (8 floats, -mavx2\n"
      "                   -mfma) or scalar (portable C); the Makefile passes the\n"
-     "                   target's flags\n"
+     "                   target's flags, with -ffp-contract=fast for gcc's FMAs\n"
      "  --threads N      split the work of NET_run over N threads (default 1): the\n"
      "                   calling thread and a pthread pool of N - 1 workers, one per\n"
      "                   process, started by NET_threads_start or the first NET_run\n"

@@ -64,8 +64,8 @@ static const struct {
 } targets[] = {
     [CG_TARGET_HOST] = {"host", ""},
     [CG_TARGET_SCALAR] = {"scalar", ""},
-    [CG_TARGET_AVX2] = {"avx2", "-mavx2 -mfma"},
-    [CG_TARGET_AVX512] = {"avx512", "-mavx512f -mavx2 -mfma"},
+    [CG_TARGET_AVX2] = {"avx2", "-mavx2 -mfma -ffp-contract=fast"},
+    [CG_TARGET_AVX512] = {"avx512", "-mavx512f -mavx2 -mfma -ffp-contract=fast"},
 };
 
 bool cg_target_parse(const char *name, cg_target *out)

@@ -181,6 +181,12 @@ static int open_channel_block(FILE *f, const char *indent, int part, int group_c
 enum { PANEL_ROW_MAX_BYTES = 64 * 1024, PANEL_FLOATS = 32 * 1024, STRIP_BYTES = 16 * 1024 };
 
 /*
+ * The widest kernel whose steps over kw a tile writes out, one block per
+ * value of kw, instead of a loop (see emit_panel_tile and emit_wide_tile).
+ */
+enum { UNROLL_KW = 4 };
+
+/*
  * The tiles that cover nq positions of a panel: tiles of CONV_VECTORS
  * vectors, the last of which may have fewer vectors and be partial.
  * NOTE: two tiles of 2 vectors instead of 3 + 1 (ResNet's 7x7 maps have
@@ -308,6 +314,7 @@ static void emit_partial_sums(FILE *f, const char *indent, int rows, int vectors
 typedef struct {
     bool chunked;
     bool shared_rows;
+    int kw;       /* KW (see emit_panel_tile) */
 } panel_pass;
 
 /*
@@ -356,25 +363,51 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
                         j, i, j);
         fprintf(f, "%s}\n%s}\n", in, indent);
     }
+    /*
+     * With shared rows, the steps over kw of a kernel up to UNROLL_KW
+     * columns wide are written out, each a block with its own constant
+     * kw. Left as a loop, clang unrolled it with -ffp-contract=on but not
+     * with fast, and the 3x3 convs of ResNet-50 on 28x28 ran 3% slower.
+     */
     const char *step = indent;
+    int copies = 1;
     if (pass->shared_rows) {
         /* k = (c, kh, kw) reads kw's row of channel c, kh input rows down */
-        step = arena_printf("%s        ", indent);
         fprintf(f, "%sfor (int cc = 0; cc < kc / (KH * KW); cc++)\n", indent);
-        fprintf(f, "%s    for (int kh = 0; kh < KH; kh++)\n", indent);
-        fprintf(f, "%s        for (int kw = 0; kw < KW; kw++) {\n", indent);
-        fprintf(f, "%s    const int k = (cc * KH + kh) * KW + kw;\n", step);
-        fprintf(f, "%s    const float *xs = panel[cc * KW + kw] + kh * DH * OW + q;\n", step);
+        if (pass->kw > 1 && pass->kw <= UNROLL_KW) {
+            copies = pass->kw;
+            step = arena_printf("%s    ", indent);
+            fprintf(f, "%s    for (int kh = 0; kh < KH; kh++) {\n", indent);
+        } else {
+            step = arena_printf("%s        ", indent);
+            fprintf(f, "%s    for (int kh = 0; kh < KH; kh++)\n", indent);
+            fprintf(f, "%s        for (int kw = 0; kw < KW; kw++) {\n", indent);
+        }
     } else {
         fprintf(f, "%sfor (int k = 0; k < kc; k++) {\n", indent);
-        fprintf(f, "%s    const float *xs = panel[k] + q;\n", step);
     }
-    fprintf(f, "%s    const float *ws = wb + (long)(k0 + k) * %d;\n", step,
-            rows < CONV_ROWS ? rows : CONV_ROWS);
-    if (rows >= CONV_ROWS)
-        for (int b = 0; b < rows / CONV_ROWS; b++)
-            fprintf(f, "%s    __builtin_prefetch(ws + (long)K * %d);\n", step, rows + b * CONV_ROWS);
-    emit_tile_products(f, arena_printf("%s    ", step), rows, vectors);
+    for (int copy = 0; copy < copies; copy++) {
+        const char *at = step;
+        if (copies > 1) {
+            at = arena_printf("%s    ", step);
+            fprintf(f, "%s    {\n%s    const int kw = %d;\n", step, at, copy);
+        }
+        if (pass->shared_rows) {
+            fprintf(f, "%s    const int k = (cc * KH + kh) * KW + kw;\n", at);
+            fprintf(f, "%s    const float *xs = panel[cc * KW + kw] + kh * DH * OW + q;\n", at);
+        } else {
+            fprintf(f, "%s    const float *xs = panel[k] + q;\n", at);
+        }
+        fprintf(f, "%s    const float *ws = wb + (long)(k0 + k) * %d;\n", at,
+                rows < CONV_ROWS ? rows : CONV_ROWS);
+        if (rows >= CONV_ROWS)
+            for (int b = 0; b < rows / CONV_ROWS; b++)
+                fprintf(f, "%s    __builtin_prefetch(ws + (long)K * %d);\n", at,
+                        rows + b * CONV_ROWS);
+        emit_tile_products(f, arena_printf("%s    ", at), rows, vectors);
+        if (copies > 1)
+            fprintf(f, "%s}\n", at);
+    }
     fprintf(f, "%s}\n", step);
     if (!chunked) {
         if (by_vector)
@@ -732,7 +765,7 @@ static void emit_panel_body(FILE *f, const ir_window *win, ir_shape in, int grou
     plans[nplans++] = plan_tiles((out_height - (blocks - 1) * rows_per_panel) * out_width, lanes);
     int chunk = panel_chunk(reduction, taps, width, lanes);
     bool whole_channels = chunk % taps == 0;
-    panel_pass pass = {reduction > chunk, whole_channels && win->sh == 1 && win->kh > 1};
+    panel_pass pass = {reduction > chunk, whole_channels && win->sh == 1 && win->kh > 1, win->kw};
     fprintf(f, "    /* positions: ROWS_PER_PANEL output rows, QP of them rounded up to whole vectors */\n"
                "    enum { K = CPG * KH * KW, ROWS_PER_PANEL = %d, QP = %d, KC = %d };\n",
             rows_per_panel, width, chunk);
@@ -826,7 +859,8 @@ static void emit_direct_body(FILE *f, bool bias, bool residual, bool shuffled, c
  * row tiles of 7 positions (14 sums), at the cost of longer code and
  * compiles. On larger maps, and on every map
  * for the scalar target, a loop of tiles covers each output row, so the
- * offsets are multiples of the stride from a pointer.
+ * offsets are multiples of the stride from a pointer, or the whole plane
+ * for a 1x1 conv of stride 1 (see wide_flat).
  *
  * The input channels go in chunks whose weights for a tile row and
  * padded input stay in the L1 cache. The sums of a chunk go to y in the
@@ -941,6 +975,8 @@ typedef struct {
     int height, width, channel;
     int sh, sw, out_width;
     int taps;        /* KH * KW */
+    int kw;          /* KW */
+    bool across;     /* the tiles run across rows, unrolled (see emit_wide_row) */
 } wide_input;
 
 /*
@@ -1002,45 +1038,60 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
     }
     fprintf(f, "%sfor (int c = 0; c < cc; c++) {\n", in);
     fprintf(f, "%s    for (int kh = 0; kh < KH; kh++) {\n", in);
-    fprintf(f, "%s        for (int kw = 0; kw < KW; kw++) {\n", in);
-    const char *body = arena_printf("%s            ", in);
-    fprintf(f, "%sconst float *xs = xt + (long)c * %d + kh * DH * %d + kw * DW;\n", body,
-            in_geom->channel, in_geom->width);
-    fprintf(f, "%sconst int kk = (c * KH + kh) * KW + kw;\n", body);
-    const char *stride[2];
-    for (int blk = 0; blk < row->prefetch_blocks; blk++)
-        stride[blk] = row->partial ? arena_printf("next_rows%d", blk) : "OB";
-    if (counted) {
-        fprintf(f, "%sif (kk == due%s) {\n", body, row->clamp ? " && ahead < next_steps" : "");
+    /*
+     * The steps over kw of a kxk conv of up to UNROLL_KW columns are
+     * written out, each a block with its own constant kw: left as a loop,
+     * clang unrolled it or not by the flags (with -ffp-contract=fast not,
+     * and its 3x3 convs on 14x14 ran 10% slower), and gcc never did. Tiles
+     * across rows keep the loop: written out, clang kept their sums on
+     * the stack, and a 3x3 conv of stride 2 on 7x7 ran a third slower.
+     */
+    int copies = counted && !in_geom->across && in_geom->kw <= UNROLL_KW ? in_geom->kw : 1;
+    if (copies == 1)
+        fprintf(f, "%s        for (int kw = 0; kw < KW; kw++) {\n", in);
+    for (int copy = 0; copy < copies; copy++) {
+        if (copies > 1)
+            fprintf(f, "%s        {\n%s            const int kw = %d;\n", in, in, copy);
+        const char *body = arena_printf("%s            ", in);
+        fprintf(f, "%sconst float *xs = xt + (long)c * %d + kh * DH * %d + kw * DW;\n", body,
+                in_geom->channel, in_geom->width);
+        fprintf(f, "%sconst int kk = (c * KH + kh) * KW + kw;\n", body);
+        const char *stride[2];
         for (int blk = 0; blk < row->prefetch_blocks; blk++)
-            fprintf(f, "%s    __builtin_prefetch(next_w%d + (long)ahead * %s);\n", body, blk,
-                    stride[blk]);
-        fprintf(f, "%s    ahead++;\n%s    due += TILES;\n%s}\n", body, body, body);
-    } else {
-        fprintf(f, "%s%sint ahead = (%s * cc * KH * KW + kk) / TILES; /* a step of the next row */\n",
-                body, row->clamp ? "" : "const ", tile);
-        if (row->clamp)
-            fprintf(f, "%sahead = ahead < next_steps ? ahead : next_steps - 1;\n", body);
-        for (int blk = 0; blk < row->prefetch_blocks; blk++)
-            fprintf(f, "%s__builtin_prefetch(next_w%d + (long)ahead * %s);\n", body, blk,
-                    stride[blk]);
+            stride[blk] = row->partial ? arena_printf("next_rows%d", blk) : "OB";
+        if (counted) {
+            fprintf(f, "%sif (kk == due%s) {\n", body, row->clamp ? " && ahead < next_steps" : "");
+            for (int blk = 0; blk < row->prefetch_blocks; blk++)
+                fprintf(f, "%s    __builtin_prefetch(next_w%d + (long)ahead * %s);\n", body, blk,
+                        stride[blk]);
+            fprintf(f, "%s    ahead++;\n%s    due += TILES;\n%s}\n", body, body, body);
+        } else {
+            fprintf(f, "%s%sint ahead = (%s * cc * KH * KW + kk) / TILES; /* a step of the next row */\n",
+                    body, row->clamp ? "" : "const ", tile);
+            if (row->clamp)
+                fprintf(f, "%sahead = ahead < next_steps ? ahead : next_steps - 1;\n", body);
+            for (int blk = 0; blk < row->prefetch_blocks; blk++)
+                fprintf(f, "%s__builtin_prefetch(next_w%d + (long)ahead * %s);\n", body, blk,
+                        stride[blk]);
+        }
+        for (int j = 0; j < nv; j++) {
+            int block = j * lanes / CG_CONV_WIDE_BLOCK, lane = j * lanes % CG_CONV_WIDE_BLOCK;
+            int rows = wide_block_rows(row->channels, block);
+            int valid = wide_vector_lanes(row->channels, j, lanes);
+            const char *from = arena_printf("wb%d + (long)kk * %d + %d", block, rows, lane);
+            if (valid == lanes)
+                fprintf(f, "%svfloat w%d;\n%smemcpy(&w%d, %s, sizeof w%d);\n", body, j, body, j,
+                        from, j);
+            else
+                fprintf(f, "%svfloat w%d = {0};\n%smemcpy(&w%d, %s, %d * sizeof(float));\n", body, j,
+                        body, j, from, valid);
+        }
+        for (int i = 0; i < positions; i++)
+            for (int j = 0; j < nv; j++)
+                fprintf(f, "%sa%d_%d += xs[%d] * w%d;\n", body, i, j, offsets[i], j);
+        fprintf(f, "%s        }\n", in);
     }
-    for (int j = 0; j < nv; j++) {
-        int block = j * lanes / CG_CONV_WIDE_BLOCK, lane = j * lanes % CG_CONV_WIDE_BLOCK;
-        int rows = wide_block_rows(row->channels, block);
-        int valid = wide_vector_lanes(row->channels, j, lanes);
-        const char *from = arena_printf("wb%d + (long)kk * %d + %d", block, rows, lane);
-        if (valid == lanes)
-            fprintf(f, "%svfloat w%d;\n%smemcpy(&w%d, %s, sizeof w%d);\n", body, j, body, j,
-                    from, j);
-        else
-            fprintf(f, "%svfloat w%d = {0};\n%smemcpy(&w%d, %s, %d * sizeof(float));\n", body, j,
-                    body, j, from, valid);
-    }
-    for (int i = 0; i < positions; i++)
-        for (int j = 0; j < nv; j++)
-            fprintf(f, "%sa%d_%d += xs[%d] * w%d;\n", body, i, j, offsets[i], j);
-    fprintf(f, "%s        }\n%s    }\n%s}\n", in, in, in);
+    fprintf(f, "%s    }\n%s}\n", in, in);
     if (chunked)
         fprintf(f, "%sif (c0 + cc == CPG) {\n", in);
     emit_wide_copies(f, start, positions, nv, lanes, true, true);
@@ -1059,9 +1110,8 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
  * 9 tiles of 5 positions and one of 4 cost 98 against 104 for 8 tiles of
  * 6 and one of 1; four 512-channel 3x3 convs on 7x7 took 2 to 4% less time.
  */
-static int wide_tile_positions(int plane, int nv, int lanes)
+static int wide_tile_positions(int plane, int nv, int sums)
 {
-    int sums = wide_sums(lanes);
     int widest = sums / nv > 0 ? sums / nv : 1;
     int best = widest, best_cost = 0;
     for (int p = widest; p >= widest - 1 && p >= 1; p--) {
@@ -1081,9 +1131,9 @@ static int wide_tile_positions(int plane, int nv, int lanes)
  * Positions per tile along an output row of the wide-block kernel: the
  * row split into equal tiles of at most the sums' worth of positions.
  */
-static int wide_row_tile(int out_width, int nv, int lanes)
+static int wide_row_tile(int out_width, int nv, int sums)
 {
-    int widest = wide_sums(lanes) / nv > 0 ? wide_sums(lanes) / nv : 1;
+    int widest = sums / nv > 0 ? sums / nv : 1;
     int tiles = (out_width + widest - 1) / widest;
     return (out_width + tiles - 1) / tiles;
 }
@@ -1189,7 +1239,7 @@ static void emit_wide_store(FILE *f, const char *indent, int lanes, int plane, i
 static wide_input wide_geometry(const ir_window *win, ir_shape in, ir_shape out)
 {
     wide_input geom = {win->ph > 0 || win->pw > 0, in.h, in.w, in.h * in.w, win->sh, win->sw, out.w,
-                       win->kh * win->kw};
+                       win->kh * win->kw, win->kw, false};
     if (geom.padded) {
         geom.height = (out.h - 1) * win->sh + (win->kh - 1) * win->dh + 1;
         geom.width = (out.w - 1) * win->sw + (win->kw - 1) * win->dw + 1;
@@ -1253,6 +1303,37 @@ bool conv_wide_fits(ir_shape in, const ir_window *win, ir_shape out, bool shuffl
 }
 
 /*
+ * Whether the tiles of a wide-block kernel run over the plane in a loop,
+ * as if it were one row: a 1x1 conv of stride 1 without padding reads
+ * output position q from input position q. Rows of 14 positions take two
+ * tiles of 7 (14 sums with AVX-512); in a loop over the plane of 196,
+ * tiles of 12 (24 sums) made the 1x1 convs of ResNet-50's 14x14 stage 4
+ * to 6% faster, and tiles of 14 more (see wide_tile_sums). Maps of at
+ * most CG_CONV_WIDE_CROSS_PLANE positions keep the unrolled tiles across
+ * rows.
+ */
+static bool wide_flat(const ir_window *win, const wide_input *geom, ir_shape out, int lanes)
+{
+    return lanes > 1 && out.h * out.w > CG_CONV_WIDE_CROSS_PLANE && win->kh == 1 &&
+           win->kw == 1 && win->sh == 1 && win->sw == 1 && !geom->padded &&
+           geom->width == out.w;
+}
+
+/*
+ * The sums of a tile of a 1x1 conv whose tiles run in a loop, over the
+ * plane or along rows: 28 with AVX-512, which leaves two registers for
+ * the weights' vectors and one for a broadcast. Tiles of 14 positions
+ * took up to 4% less time than 12 on 1x1 convs on 14x14, and rows of 14
+ * positions of a 1x1 conv of stride 2 take one tile instead of two of 7.
+ */
+static int wide_tile_sums(const ir_window *win, ir_shape out, int lanes)
+{
+    bool pointwise = win->kh == 1 && win->kw == 1;
+    return lanes == 16 && pointwise && out.h * out.w > CG_CONV_WIDE_CROSS_PLANE ? 28
+                                                                              : wide_sums(lanes);
+}
+
+/*
  * Emits a tile row of the wide-block kernel for output channels [oc0, oc0
  * + row->channels) and the chunk of input channels from c0: the pointers
  * to the weights of its blocks, those of the next row that its tiles
@@ -1306,7 +1387,7 @@ static void emit_wide_row(FILE *f, const char *indent, const wide_row *row, cons
                    "%sfloat *part = %s + (long)oc0 * PLANE;\n",
                 indent, indent, row->scratch ? "sums" : "y");
     int *offsets = arena_alloc(sizeof(int) * (size_t)positions);
-    if (plane <= CG_CONV_WIDE_CROSS_PLANE && lanes > 1) {
+    if (geom->across) {
         /* tiles across rows, unrolled, each position at its own offset */
         fprintf(f, "%sconst float *xt = xc;\n"
                    "%senum { TILES = %d }; /* tiles per tile row */\n",
@@ -1318,9 +1399,31 @@ static void emit_wide_row(FILE *f, const char *indent, const wide_row *row, cons
             emit_wide_tile(f, indent, arena_printf("%d", q), offsets, count, row, lanes, geom,
                            chunked, e->bias, arena_printf("%d", q / positions));
         }
+    } else if (wide_flat(win, geom, out, lanes)) {
+        /* a loop of tiles over the plane, whose positions are the input's */
+        int tiles = (plane + positions - 1) / positions;
+        for (int i = 0; i < positions; i++)
+            offsets[i] = i;
+        fprintf(f, "%senum { TILES = %d }; /* tiles per tile row */\n"
+                   "%sint q0 = 0;\n"
+                   "%sfor (; q0 + %d <= PLANE; q0 += %d) {\n"
+                   "%s    const float *xt = xc + q0;\n"
+                   "%s    const int tile = q0 / %d;\n",
+                indent, tiles, indent, indent, positions, positions, indent, indent, positions);
+        emit_wide_tile(f, arena_printf("%s    ", indent), "q0", offsets, positions, row, lanes,
+                       geom, chunked, e->bias, "tile");
+        fprintf(f, "%s}\n", indent);
+        if (plane % positions) {
+            fprintf(f, "%s{ /* the last %d positions */\n"
+                       "%s    const float *xt = xc + q0;\n",
+                    indent, plane % positions, indent);
+            emit_wide_tile(f, arena_printf("%s    ", indent), "q0", offsets, plane % positions,
+                           row, lanes, geom, chunked, e->bias, "(TILES - 1)");
+            fprintf(f, "%s}\n", indent);
+        }
     } else {
         /* tiles along each output row: a loop of whole tiles, then the row's rest */
-        int per_row = wide_row_tile(out.w, row->nv, lanes);
+        int per_row = wide_row_tile(out.w, row->nv, wide_tile_sums(win, out, lanes));
         for (int i = 0; i < per_row; i++)
             offsets[i] = i * win->sw;
         int row_tiles = (out.w + per_row - 1) / per_row;
@@ -1363,6 +1466,7 @@ static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape 
     int plane = out.h * out.w;
     int tile_channels = wide_tile_channels(out.c, lanes);
     wide_input geom = wide_geometry(win, in, out);
+    geom.across = plane <= CG_CONV_WIDE_CROSS_PLANE && lanes > 1;
     int chunks;
     int chunk = wide_chunk(in.c, win, &geom, tile_channels, &chunks);
     bool chunked = chunks > 1;
@@ -1376,7 +1480,8 @@ static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape 
     };
     for (int i = 0; i < 2; i++)
         if (rows[i].nv > 0)
-            rows[i].positions = wide_tile_positions(plane, rows[i].nv, lanes);
+            rows[i].positions = wide_tile_positions(plane, rows[i].nv,
+                                                    wide_tile_sums(win, out, lanes));
     fprintf(f, "    /*\n"
                "     * OT output channels in the lanes of the tiles, from blocks of OB packed\n"
                "     * channels; the input channels in chunks of CC\n"

@@ -167,6 +167,17 @@ static const codegen_case cases[] = {
                                    "    return concat(a, b) | shuffle(2)\n}\n", NULL},
     {"wide_rows_partial_shuffle", "network net(input = [300, 12, 13]) {\n"
                                   "    return conv(in, 40, k = 1) | relu | shuffle(2)\n}\n", NULL},
+    /*
+     * 1x1 convs of stride 1 on maps above 64 positions run their tiles in
+     * a loop over the plane: with AVX-512, 90 positions end in a tile of
+     * 6, with chunks of k, a partial tile row and a residual. Then
+     * a 2x4 kernel, whose steps over kw a tile writes out one by one.
+     */
+    {"wide_flat_chunks_residual", "network net(input = [300, 9, 10]) {\n"
+                                  "    x = conv(in, 48, k = 1) | relu\n"
+                                  "    return relu(conv(x, 48, k = 1) + x)\n}\n", NULL},
+    {"wide_kw_written_out", "network net(input = [20, 10, 11]) {\n"
+                            "    return conv(in, 32, k = [2, 4], pad = [1, 2]) | relu\n}\n", NULL},
     {"dense_stride_1x2", "network net(input = [4, 6, 21]) {\n"
                          "    return conv(in, 5, k = 3, stride = [1, 2], pad = 1)\n}\n", NULL},
     {"dense_stride_2x1", "network net(input = [4, 9, 14]) {\n"
@@ -840,8 +851,8 @@ START_TEST(generated_matches_reference)
         const char *flags;
     } builds[] = {
         {CG_TARGET_SCALAR, "-O1"},
-        {CG_TARGET_AVX2, "-O2 -mavx2 -mfma"},
-        {CG_TARGET_AVX512, "-O2 -mavx2 -mfma"},
+        {CG_TARGET_AVX2, "-O2 -mavx2 -mfma -ffp-contract=fast"},
+        {CG_TARGET_AVX512, "-O2 -mavx2 -mfma -ffp-contract=fast"},
     };
     const char *sanitize = "-fsanitize=address,undefined -fno-sanitize-recover=undefined";
     float *outputs[sizeof builds / sizeof builds[0]] = {NULL};
@@ -850,7 +861,7 @@ START_TEST(generated_matches_reference)
         if (target != CG_TARGET_SCALAR && !cpu_has_avx2_fma())
             continue;
         const char *flags = target == CG_TARGET_AVX512 && cpu_has_avx512f()
-                                ? "-O2 -mavx512f -mavx2 -mfma"
+                                ? "-O2 -mavx512f -mavx2 -mfma -ffp-contract=fast"
                                 : builds[b].flags;
         const char *sub = arena_printf("%s/%s", dir, cg_target_name(target));
         cg_options options = {sub, "check_codegen", false, false, target, 1, 0};
