@@ -52,9 +52,8 @@ const char *conv_output_channel(const conv_epilogue *e, const char *oc)
 
 /*
  * Stores the accumulators of a whole tile to the output plane as vectors,
- * adding the residual and applying the activation on the vectors: none,
- * or relu as a mask that clears the lanes below zero, which keeps NaN and
- * -0.0 as act_relu does. The caller checks vector_epilogue.
+ * adding the residual and applying the activation on the vectors (see
+ * emit_vector_act). The caller checks vector_epilogue.
  */
 static void emit_tile_store_vectors(FILE *f, const char *indent, int rows, int vectors,
                                     const char *position, const conv_epilogue *e)
@@ -66,9 +65,7 @@ static void emit_tile_store_vectors(FILE *f, const char *indent, int rows, int v
         if (e->residual)
             fprintf(f, "%s    const float *ro = r + (long)(oc0 + %d) * PLANE + %s;\n", indent, i,
                     position);
-        if (e->act == CG_ACT_RELU)
-            fprintf(f, "%s    typedef int vint __attribute__((vector_size(sizeof(vfloat))));\n",
-                    indent);
+        emit_vector_act_types(f, arena_printf("%s    ", indent), e->act);
         for (int j = 0; j < vectors; j++) {
             const char *v = arena_printf("a%d_%d", i, j);
             if (e->residual)
@@ -76,8 +73,7 @@ static void emit_tile_store_vectors(FILE *f, const char *indent, int rows, int v
                            "%s        memcpy(&t, ro + %d * VL, sizeof t);\n"
                            "%s        %s += t;\n%s    }\n",
                         indent, indent, indent, j, indent, v, indent);
-            if (e->act == CG_ACT_RELU)
-                fprintf(f, "%s    %s = (vfloat)((vint)%s & ~(%s < 0));\n", indent, v, v, v);
+            emit_vector_act(f, arena_printf("%s    ", indent), e->act, v);
             fprintf(f, "%s    memcpy(yo + %d * VL, &%s, sizeof %s);\n", indent, j, v, v);
         }
         fprintf(f, "%s}\n", indent);
@@ -87,7 +83,7 @@ static void emit_tile_store_vectors(FILE *f, const char *indent, int rows, int v
 /* Whether a whole tile's epilogue can run on vectors (see emit_tile_store_vectors). */
 static bool vector_epilogue(const conv_epilogue *e, int lanes)
 {
-    return lanes > 1 && (e->act == CG_ACT_NONE || e->act == CG_ACT_RELU);
+    return lanes > 1 && act_on_vectors(e->act);
 }
 
 /*
@@ -1177,8 +1173,7 @@ static void emit_wide_transposed_store(FILE *f, const char *indent, int lanes, i
                 fprintf(f, ", %d", lane & d ? lanes + lane : lane + d);
             fprintf(f, ");\n%s    t%d = lo;\n%s    t%d = hi;\n%s}\n", in, r, in, r + d, in);
         }
-    if (e->act == CG_ACT_RELU)
-        fprintf(f, "%stypedef int vint __attribute__((vector_size(sizeof(vfloat))));\n", in);
+    emit_vector_act_types(f, in, e->act);
     for (int c = 0; c < lanes; c++) {
         const char *oc = arena_printf("(oc0 + j * VL + %d)", c);
         fprintf(f, "%s{\n%s    float *yo = y + (long)%s * PLANE + p0;\n", in, in,
@@ -1188,8 +1183,7 @@ static void emit_wide_transposed_store(FILE *f, const char *indent, int lanes, i
                        "%s    memcpy(&rv, r + (long)%s * PLANE + p0, sizeof rv);\n"
                        "%s    t%d += rv;\n",
                     in, in, oc, in, c);
-        if (e->act == CG_ACT_RELU)
-            fprintf(f, "%s    t%d = (vfloat)((vint)t%d & ~(t%d < 0));\n", in, c, c, c);
+        emit_vector_act(f, arena_printf("%s    ", in), e->act, arena_printf("t%d", c));
         fprintf(f, "%s    memcpy(yo, &t%d, sizeof t%d);\n%s}\n", in, c, c, in);
     }
     fprintf(f, "%s    }\n%s}\n", indent, indent);
@@ -1390,7 +1384,7 @@ static void emit_wide_row(FILE *f, const char *indent, const wide_row *row, cons
     if (geom->across) {
         /* tiles across rows, unrolled, each position at its own offset */
         fprintf(f, "%sconst float *xt = xc;\n"
-                   "%senum { TILES = %d }; /* tiles per tile row */\n",
+                   "%senum { TILES = %d }; /* tiles over the map, per OT output channels */\n",
                 indent, indent, (plane + positions - 1) / positions);
         for (int q = 0; q < plane; q += positions) {
             int count = plane - q < positions ? plane - q : positions;
@@ -1404,7 +1398,7 @@ static void emit_wide_row(FILE *f, const char *indent, const wide_row *row, cons
         int tiles = (plane + positions - 1) / positions;
         for (int i = 0; i < positions; i++)
             offsets[i] = i;
-        fprintf(f, "%senum { TILES = %d }; /* tiles per tile row */\n"
+        fprintf(f, "%senum { TILES = %d }; /* tiles over the map, per OT output channels */\n"
                    "%sint q0 = 0;\n"
                    "%sfor (; q0 + %d <= PLANE; q0 += %d) {\n"
                    "%s    const float *xt = xc + q0;\n"
@@ -1428,7 +1422,7 @@ static void emit_wide_row(FILE *f, const char *indent, const wide_row *row, cons
             offsets[i] = i * win->sw;
         int row_tiles = (out.w + per_row - 1) / per_row;
         const char *in = arena_printf("%s        ", indent);
-        fprintf(f, "%senum { TILES = %d }; /* tiles per tile row */\n", indent, out.h * row_tiles);
+        fprintf(f, "%senum { TILES = %d }; /* tiles over the map, per OT output channels */\n", indent, out.h * row_tiles);
         fprintf(f, "%sfor (int oh = 0; oh < OH; oh++) {\n"
                    "%s    int ow0 = 0;\n",
                 indent, indent);

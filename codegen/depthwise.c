@@ -68,11 +68,24 @@ static int vector_length(cg_target target)
 /*
  * Writes accumulator a<i>_<j> to row oh + i, columns ow + j * VL onwards,
  * `count` of them (at most VL), adding the residual and applying the
- * activation.
+ * activation. A whole vector is stored as one when its activation runs
+ * on vectors, and emit_tile declares the types that needs. Any other
+ * goes through an array, a value at a time.
  */
 static void emit_store(FILE *f, const char *indent, int i, int j, int count, int vl,
                        const conv_epilogue *e)
 {
+    if (vl > 1 && count == vl && act_on_vectors(e->act)) {
+        const char *first = arena_printf("(oh + %d) * OW + ow + %d * VL", i, j);
+        const char *v = arena_printf("a%d_%d", i, j);
+        fprintf(f, "%s{\n", indent);
+        if (e->residual)
+            fprintf(f, "%s    vfloat rv;\n%s    memcpy(&rv, rc + %s, sizeof rv);\n%s    %s += rv;\n",
+                    indent, indent, first, indent, v);
+        emit_vector_act(f, arena_printf("%s    ", indent), e->act, v);
+        fprintf(f, "%s    memcpy(yc + %s, &%s, sizeof %s);\n%s}\n", indent, first, v, v, indent);
+        return;
+    }
     const char *at = arena_printf("(oh + %d) * OW + ow + %d * VL + l", i, j);
     const char *value = e->residual ? arena_printf("t[l] + rc[%s]", at) : "t[l]";
     fprintf(f, "%s{\n%s    float t[VL];\n%s    memcpy(t, &a%d_%d, sizeof t);\n", indent, indent,
@@ -111,6 +124,8 @@ static void emit_tile(FILE *f, const char *indent, int rows, int vectors, int la
         }
     }
     fprintf(f, "%s    }\n%s}\n", indent, indent);
+    if (vl > 1 && (vectors > 1 || last_count == vl))
+        emit_vector_act_types(f, indent, e->act);
     for (int i = 0; i < rows; i++)
         for (int j = 0; j < vectors; j++)
             emit_store(f, indent, i, j, j == vectors - 1 ? last_count : vl, vl, e);

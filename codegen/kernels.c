@@ -56,6 +56,33 @@ const char *act_call(cg_act act, const char *expr)
     return arena_printf("act%s(%s)", act_suffix(act), expr);
 }
 
+bool act_on_vectors(cg_act act)
+{
+    return act == CG_ACT_NONE || act == CG_ACT_RELU || act == CG_ACT_RELU6;
+}
+
+void emit_vector_act_types(FILE *f, const char *indent, cg_act act)
+{
+    if (act == CG_ACT_RELU || act == CG_ACT_RELU6)
+        fprintf(f, "%stypedef int vint __attribute__((vector_size(sizeof(vfloat))));\n", indent);
+    if (act == CG_ACT_RELU6)
+        fprintf(f, "%sconst vfloat six = (vfloat){0} + 6.0f;\n", indent);
+}
+
+/*
+ * relu clears the lanes below zero with a mask, and relu6 then puts 6 in
+ * the lanes above 6 with another. A comparison with NaN is false, so NaN
+ * and -0.0 come out as act_relu and act_relu6 give them.
+ */
+void emit_vector_act(FILE *f, const char *indent, cg_act act, const char *v)
+{
+    if (act == CG_ACT_RELU || act == CG_ACT_RELU6)
+        fprintf(f, "%s%s = (vfloat)((vint)%s & ~(%s < 0));\n", indent, v, v, v);
+    if (act == CG_ACT_RELU6)
+        fprintf(f, "%s%s = (vfloat)(((vint)%s & ~(%s > six)) | ((vint)six & (%s > six)));\n",
+                indent, v, v, v, v);
+}
+
 const char *emit_bn_kernel(kernel_set *k, const cg_step *s, const ir_node *n)
 {
     const char *name = arena_printf("batchnorm_c%d_n%d%s", n->shape.c, n->shape.h * n->shape.w,

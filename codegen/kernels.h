@@ -33,6 +33,15 @@ const char *act_suffix(cg_act act);
 /* The C expression applying act to expr. */
 const char *act_call(cg_act act, const char *expr);
 
+/* Whether emit_vector_act applies act to vectors: none, relu and relu6. */
+bool act_on_vectors(cg_act act);
+
+/* Declares the types and constants that emit_vector_act needs for act, inside a block. */
+void emit_vector_act_types(FILE *f, const char *indent, cg_act act);
+
+/* Emits the statements that apply act to the vfloat variable v in place. */
+void emit_vector_act(FILE *f, const char *indent, cg_act act, const char *v);
+
 /* Declares, inside a kernel, the type vfloat and the enum constant VL of the target. */
 void emit_vector_type(FILE *f, cg_target target);
 

@@ -44,6 +44,14 @@ static const float nan_map[] = {-2.5f, 0, 2.5f, -0.5f, 2, NAN, 1.5f, -1.5f, 1, -
                                 2, -1, 1.5f, -1.5f, 1, -2, 0.5f, -2.5f, 0, 2.5f, -0.5f, 2,
                                 -1, 1.5f, -1.5f, NAN};
 
+/* nan_map times 8: after a conv, many values pass 6, where relu6 clamps them. */
+static const float nan_map_x8[] = {-20, 0, 20, -4, 16, NAN, 12, -12, 8, -16, 4, -20,
+                                   0, 20, -4, 16, -8, NAN, -12, 8, -16, 4, -20, 0,
+                                   20, -4, 16, -8, 12, -12, 8, -16, 4, -20, 0, 20,
+                                   -4, 16, -8, 12, NAN, 8, -16, 4, -20, 0, 20, -4,
+                                   16, -8, 12, -12, 8, -16, 4, -20, 0, 20, -4, 16,
+                                   -8, 12, -12, NAN};
+
 static const codegen_case cases[] = {
     /* conv */
     {"conv_stride2_odd", "network net(input = [3, 7, 9]) {\n"
@@ -283,6 +291,14 @@ static const codegen_case cases[] = {
                             "    return conv(in, 8, k = 1) | relu\n}\n", nan_map},
     {"nan_wide_relu_transposed", "network net(input = [1, 8, 8]) {\n"
                                  "    return conv(in, 16, k = 1) | relu\n}\n", nan_map},
+    /* relu6 on vectors, in the same three kernels and the depthwise one, with a residual */
+    {"nan_conv_relu6_tiles", "network net(input = [1, 8, 8]) {\n"
+                             "    return conv(in, 8, k = 1) | relu6\n}\n", nan_map_x8},
+    {"nan_wide_relu6_transposed", "network net(input = [1, 8, 8]) {\n"
+                                  "    return conv(in, 16, k = 1) | relu6\n}\n", nan_map_x8},
+    {"nan_depthwise_relu6_residual", "network net(input = [2, 2, 16]) {\n"
+                                     "    return relu6(conv(in, 2, k = 3, pad = 1, groups = 2) + in)\n}\n",
+     nan_map_x8},
     {"avgpool_floor_pad", "network net(input = [3, 6, 5]) {\n"
                           "    return avgpool(in, k = [3, 2], stride = 2, pad = 1)\n}\n", NULL},
     {"avgpool_floor_nopad", "network net(input = [3, 6, 5]) {\n"
