@@ -1015,10 +1015,10 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
         fprintf(f, "%s\n#include \"%s.h\"\n\n#include <math.h>\n#include <stddef.h>\n"
                    "#include <stdio.h>\n#include <string.h>\n\n",
                 banner(p, o), net);
-    fprintf(f, "/*\n * %d steps, %d distinct kernels. Workspace: %lld bytes for %lld bytes of\n"
+    fprintf(f, "/*\n * %d step%s, %d distinct kernel%s. Workspace: %lld bytes for %lld bytes of\n"
                " * intermediate tensors, by liveness.\n */\n\n",
-            p->nsteps, k.names.len, (long long)p->workspace_bytes,
-            (long long)p->total_tensor_bytes);
+            p->nsteps, p->nsteps == 1 ? "" : "s", (int)k.names.len, k.names.len == 1 ? "" : "s",
+            (long long)p->workspace_bytes, (long long)p->total_tensor_bytes);
     emit_weights_array(f, p, weights, o->embed_weights);
     if (o->split_kernels) {
         split_kernels(files, &k, kernel_text);
