@@ -1049,8 +1049,8 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
         if (copies > 1)
             fprintf(f, "%s        {\n%s            const int kw = %d;\n", in, in, copy);
         const char *body = arena_printf("%s            ", in);
-        fprintf(f, "%sconst float *xs = xt + (long)c * %d + kh * DH * %d + kw * DW;\n", body,
-                in_geom->channel, in_geom->width);
+        fprintf(f, "%sconst float *xs = xt + (long)c * %s + kh * DH * %s + kw * DW;\n", body,
+                in_geom->padded ? "HP * WP" : "H * W", in_geom->padded ? "WP" : "W");
         fprintf(f, "%sconst int kk = (c * KH + kh) * KW + kw;\n", body);
         const char *stride[2];
         for (int blk = 0; blk < row->prefetch_blocks; blk++)
@@ -1074,7 +1074,10 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
             int block = j * lanes / CG_CONV_WIDE_BLOCK, lane = j * lanes % CG_CONV_WIDE_BLOCK;
             int rows = wide_block_rows(row->channels, block);
             int valid = wide_vector_lanes(row->channels, j, lanes);
-            const char *from = arena_printf("wb%d + (long)kk * %d + %d", block, rows, lane);
+            const char *from = arena_printf(
+                "wb%d + (long)kk * %s%s", block,
+                rows == CG_CONV_WIDE_BLOCK ? "OB" : arena_printf("%d", rows),
+                lane ? arena_printf(" + %d", lane) : "");
             if (valid == lanes)
                 fprintf(f, "%svfloat w%d;\n%smemcpy(&w%d, %s, sizeof w%d);\n", body, j, body, j,
                         from, j);
@@ -1340,9 +1343,11 @@ static void emit_wide_row(FILE *f, const char *indent, const wide_row *row, cons
     int plane = out.h * out.w, positions = row->positions;
     fprintf(f, "%s/* the weights of the row's blocks for this chunk, [k][row] */\n", indent);
     for (int b = 0; b * CG_CONV_WIDE_BLOCK < row->channels; b++)
-        fprintf(f, "%sconst float *wb%d = w + (long)%s * K + (long)c0 * KH * KW * %d;\n", indent,
+        fprintf(f, "%sconst float *wb%d = w + (long)%s * K + (long)c0 * KH * KW * %s;\n", indent,
                 b, b == 0 ? "oc0" : arena_printf("(oc0 + %d * OB)", b),
-                wide_block_rows(row->channels, b));
+                wide_block_rows(row->channels, b) == CG_CONV_WIDE_BLOCK
+                    ? "OB"
+                    : arena_printf("%d", wide_block_rows(row->channels, b)));
     /*
      * The prefetches stay inside the weights: past the last row of the
      * last chunk they read from w, and a block the next row lacks reads
@@ -1426,9 +1431,9 @@ static void emit_wide_row(FILE *f, const char *indent, const wide_row *row, cons
         fprintf(f, "%sfor (int oh = 0; oh < OH; oh++) {\n"
                    "%s    int ow0 = 0;\n",
                 indent, indent);
-        const char *tile_xt = arena_printf("%sconst float *xt = xc + (long)oh * SH * %d + ow0 * SW;\n"
+        const char *tile_xt = arena_printf("%sconst float *xt = xc + (long)oh * SH * %s + ow0 * SW;\n"
                                            "%sconst int tile = oh * %d + ow0 / %d;\n",
-                                           in, geom->width, in, row_tiles, per_row);
+                                           in, geom->padded ? "WP" : "W", in, row_tiles, per_row);
         if (out.w >= per_row) {
             fprintf(f, "%s    for (; ow0 + %d <= OW; ow0 += %d) {\n%s", indent, per_row, per_row,
                     tile_xt);
@@ -1511,7 +1516,8 @@ static void emit_wide_body(FILE *f, const ir_window *win, ir_shape in, ir_shape 
         fprintf(f, "        const float *xc = x + (long)c0 * H * W;\n");
     }
     if (full > 0) {
-        fprintf(f, "        for (int oc0 = 0; oc0 < %d; oc0 += OT) {\n", full);
+        fprintf(f, "        for (int oc0 = 0; oc0 < %s; oc0 += OT) {\n",
+                full == out.c ? "OC" : arena_printf("%d", full));
         emit_wide_row(f, "            ", &rows[0], &geom, win, out, lanes, chunked, e);
         fprintf(f, "        }\n");
     }

@@ -64,7 +64,10 @@ bool act_on_vectors(cg_act act)
 void emit_vector_act_types(FILE *f, const char *indent, cg_act act)
 {
     if (act == CG_ACT_RELU || act == CG_ACT_RELU6)
-        fprintf(f, "%stypedef int vint __attribute__((vector_size(sizeof(vfloat))));\n", indent);
+        fprintf(f, "%s/* %s, which keep%s NaN as PyTorch does */\n"
+                   "%stypedef int vint __attribute__((vector_size(sizeof(vfloat))));\n",
+                indent, act == CG_ACT_RELU ? "relu as a mask" : "relu6 as two masks",
+                act == CG_ACT_RELU ? "s" : "", indent);
     if (act == CG_ACT_RELU6)
         fprintf(f, "%sconst vfloat six = (vfloat){0} + 6.0f;\n", indent);
 }
