@@ -362,8 +362,8 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
     /*
      * With shared rows, the steps over kw of a kernel up to UNROLL_KW
      * columns wide are written out, each a block with its own constant
-     * kw. Left as a loop, clang unrolled it with -ffp-contract=on but not
-     * with fast, and the 3x3 convs of ResNet-50 on 28x28 ran 3% slower.
+     * kw. Left as a loop, the 3x3 convs of ResNet-50 on 28x28 ran 3%
+     * slower under clang with -ffp-contract=fast than with on.
      */
     const char *step = indent;
     int copies = 1;
@@ -1036,11 +1036,11 @@ static void emit_wide_tile(FILE *f, const char *indent, const char *first, const
     fprintf(f, "%s    for (int kh = 0; kh < KH; kh++) {\n", in);
     /*
      * The steps over kw of a kxk conv of up to UNROLL_KW columns are
-     * written out, each a block with its own constant kw: left as a loop,
-     * clang unrolled it or not by the flags (with -ffp-contract=fast not,
-     * and its 3x3 convs on 14x14 ran 10% slower), and gcc never did. Tiles
-     * across rows keep the loop: written out, clang kept their sums on
-     * the stack, and a 3x3 conv of stride 2 on 7x7 ran a third slower.
+     * written out, each a block with its own constant kw. Left as a loop,
+     * 3x3 convs on 14x14 ran 10% slower under clang with -ffp-contract=fast
+     * than with on, and 16% slower under gcc. Tiles across rows keep the
+     * loop because, written out, clang kept their sums on the stack and a
+     * 3x3 conv of stride 2 on 7x7 ran a third slower.
      */
     int copies = counted && !in_geom->across && in_geom->kw <= UNROLL_KW ? in_geom->kw : 1;
     if (copies == 1)
@@ -1302,12 +1302,12 @@ bool conv_wide_fits(ir_shape in, const ir_window *win, ir_shape out, bool shuffl
 /*
  * Whether the tiles of a wide-block kernel run over the plane in a loop,
  * as if it were one row: a 1x1 conv of stride 1 without padding reads
- * output position q from input position q. Rows of 14 positions take two
- * tiles of 7 (14 sums with AVX-512); in a loop over the plane of 196,
- * tiles of 12 (24 sums) made the 1x1 convs of ResNet-50's 14x14 stage 4
- * to 6% faster, and tiles of 14 more (see wide_tile_sums). Maps of at
- * most CG_CONV_WIDE_CROSS_PLANE positions keep the unrolled tiles across
- * rows.
+ * output position q from input position q. Along rows, 14 positions
+ * take two tiles of 7 (14 sums with AVX-512). In a loop over the plane of
+ * 196, tiles of 12 (24 sums) made the 1x1 convs of ResNet-50's 14x14
+ * stage 4 to 6% faster, and tiles of 14 gained more (see wide_tile_sums).
+ * Maps of at most CG_CONV_WIDE_CROSS_PLANE positions keep the unrolled
+ * tiles across rows.
  */
 static bool wide_flat(const ir_window *win, const wide_input *geom, ir_shape out, int lanes)
 {

@@ -291,7 +291,7 @@ static const codegen_case cases[] = {
                             "    return conv(in, 8, k = 1) | relu\n}\n", nan_map},
     {"nan_wide_relu_transposed", "network net(input = [1, 8, 8]) {\n"
                                  "    return conv(in, 16, k = 1) | relu\n}\n", nan_map},
-    /* relu6 on vectors, in the same three kernels and the depthwise one, with a residual */
+    /* relu6 on vectors in the panel, wide-block and depthwise kernels, the last with a residual */
     {"nan_conv_relu6_tiles", "network net(input = [1, 8, 8]) {\n"
                              "    return conv(in, 8, k = 1) | relu6\n}\n", nan_map_x8},
     {"nan_wide_relu6_transposed", "network net(input = [1, 8, 8]) {\n"
