@@ -311,6 +311,7 @@ typedef struct {
     bool chunked;
     bool shared_rows;
     int kw;       /* KW (see emit_panel_tile) */
+    bool direct;  /* no panel: the tiles read the input planes (see panel_reads_input) */
 } panel_pass;
 
 /*
@@ -391,6 +392,8 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
         if (pass->shared_rows) {
             fprintf(f, "%s    const int k = (cc * KH + kh) * KW + kw;\n", at);
             fprintf(f, "%s    const float *xs = panel[cc * KW + kw] + kh * DH * OW + q;\n", at);
+        } else if (pass->direct) {
+            fprintf(f, "%s    const float *xs = x + (long)(g * CPG + k) * PLANE + oh0 * OW + q;\n", at);
         } else {
             fprintf(f, "%s    const float *xs = panel[k] + q;\n", at);
         }
@@ -674,6 +677,30 @@ static bool copies_whole_rows(const ir_window *win, ir_shape in, int out_width)
 }
 
 /*
+ * Whether the tiles of a 1x1 conv read its input planes in place, with no
+ * panel: stride 1, no padding, one chunk of k of at most
+ * DIRECT_MAX_REDUCTION input channels, and panels of whole vectors, so
+ * that no tile reads past the plane. The copy into the panel costs about
+ * as much as a few values of k, which weighs on a short reduction. The
+ * expansions of MobileNetV2 have 16 to 32 input channels, and run in
+ * blocks of channels that would copy the same input for every block (see
+ * block_expand_pairs in lower.c). With the copy, MobileNetV2's first
+ * expansion and depthwise conv in blocks of 8 channels took 0.67 ms, and
+ * 0.58 ms without (bench/profile.c, AVX-512).
+ */
+enum { DIRECT_MAX_REDUCTION = 32 };
+
+static bool panel_reads_input(const ir_window *win, ir_shape in, int out_width, int reduction,
+                              int chunk, const tile_plan *plans, int nplans)
+{
+    bool whole = true;
+    for (int i = 0; i < nplans; i++)
+        whole &= plans[i].whole;
+    return whole && reduction <= DIRECT_MAX_REDUCTION && chunk >= reduction &&
+           copies_whole_rows(win, in, out_width);
+}
+
+/*
  * Emits the gather of emit_panel_gather for chunks of whole input
  * channels, with the bounds of each kw worked out here. It reads an input row once per
  * (kh, kw) and copies it in vectors when the stride along W is 1. The
@@ -761,7 +788,8 @@ static void emit_panel_body(FILE *f, const ir_window *win, ir_shape in, int grou
     plans[nplans++] = plan_tiles((out_height - (blocks - 1) * rows_per_panel) * out_width, lanes);
     int chunk = panel_chunk(reduction, taps, width, lanes);
     bool whole_channels = chunk % taps == 0;
-    panel_pass pass = {reduction > chunk, whole_channels && win->sh == 1 && win->kh > 1, win->kw};
+    panel_pass pass = {reduction > chunk, whole_channels && win->sh == 1 && win->kh > 1, win->kw,
+                       panel_reads_input(win, in, out_width, reduction, chunk, plans, nplans)};
     fprintf(f, "    /* positions: ROWS_PER_PANEL output rows, QP of them rounded up to whole vectors */\n"
                "    enum { K = CPG * KH * KW, ROWS_PER_PANEL = %d, QP = %d, KC = %d };\n",
             rows_per_panel, width, chunk);
@@ -769,6 +797,8 @@ static void emit_panel_body(FILE *f, const ir_window *win, ir_shape in, int grou
         fprintf(f, "    /* a row per (c, kw): the positions of KH - 1 more output rows, then QP */\n"
                    "    enum { ROW_FLOATS = (KH - 1) * DH * OW + QP, KW_STRIDE = ROW_FLOATS };\n");
         fprintf(f, "    float panel[(KC < K ? KC : K) / KH][ROW_FLOATS] __attribute__((aligned(64)));\n");
+    } else if (pass.direct) {
+        fprintf(f, "    /* no panel: the tiles read the input planes */\n");
     } else {
         if (whole_channels && !copies_whole_rows(win, in, out_width))
             fprintf(f, "    enum { KW_STRIDE = QP }; /* from the row of (c, kh, kw) to that of kw + 1 */\n");
@@ -784,6 +814,8 @@ static void emit_panel_body(FILE *f, const ir_window *win, ir_shape in, int grou
                "                const int kc = K - k0 < KC ? K - k0 : KC;\n");
     if (pass.shared_rows)
         emit_shared_gather(f, "                ", win, in, out_width, lanes);
+    else if (pass.direct)
+        ; /* nothing to gather */
     else if (whole_channels)
         emit_channel_gather(f, "                ", win, in, out_width, lanes);
     else

@@ -244,6 +244,125 @@ static ir_graph *graph_copy(const ir_graph *g)
     return copy;
 }
 
+/*
+ * Emits the call of conv step s for `count` output channels, given the
+ * pointers. The kernel is that of the conv narrowed to those channels;
+ * for a depthwise conv, to as many groups.
+ */
+static void emit_channels_call(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
+                               int count, const char *x, const char *y, const char *weights,
+                               const char *bias, const char *residual, const char *indent)
+{
+    const ir_graph *g = p->graph;
+    const ir_node *n = &g->nodes[s->layer];
+    ir_graph *copy = graph_copy(g);
+    ir_node *sn = &copy->nodes[s->layer];
+    sn->shape.c = count;
+    sn->attr.conv.out = count;
+    if (n->attr.conv.groups > 1) {
+        sn->attr.conv.groups = count;
+        copy->nodes[n->inputs[0]].shape.c = count;
+    }
+    fprintf(run, "%s%s(%s, %s, %s, %s%s);\n", indent, emit_conv_kernel(k, copy, s, sn), x, y,
+            weights, bias, residual);
+}
+
+/*
+ * Returns the pointer text `base` (such as "ws + 1024") plus `times` (such
+ * as "(long)c0 * 16"), or with `first` >= 0 plus first * factor, folded.
+ */
+static const char *pointer_plus(const char *base, const char *times, int first, long long factor)
+{
+    if (first >= 0) {
+        long long offset = 0;
+        const char *plus = strstr(base, " + ");
+        if (plus) {
+            offset = atoll(plus + 3);
+            base = arena_strndup(base, (size_t)(plus - base));
+        }
+        offset += (long long)first * factor;
+        return offset ? arena_printf("%s + %lld", base, offset) : base;
+    }
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, " + 0") == 0)
+        base = arena_strndup(base, len - 4);
+    return arena_printf("%s + %s", base, times);
+}
+
+/*
+ * Emits one block of `count` channels of an expansion s and its depthwise
+ * conv d, from channel c0 in the generated loop, or from `first` when
+ * first >= 0. The block's planes go to those of channel a.
+ */
+static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
+                              const cg_step *d, int count, int a, int first, const char *indent)
+{
+    const ir_graph *g = p->graph;
+    const ir_node *n = &g->nodes[s->layer], *dn = &g->nodes[d->layer];
+    int cpg = g->nodes[n->inputs[0]].shape.c;
+    int taps = dn->attr.conv.win.kh * dn->attr.conv.win.kw;
+    long long plane = (long long)n->shape.h * n->shape.w;
+    long long out_plane = (long long)dn->shape.h * dn->shape.w;
+    const char *planes = arena_printf("(long)c0 * %lld", plane);
+    const char *out_planes = arena_printf("(long)c0 * %lld", out_plane);
+    fprintf(run, "#ifdef NASC_PROBE\n%sfloat *expanded = %s;\n#else\n"
+                 "%sfloat *expanded = %s; /* every block in the same place */\n#endif\n",
+            indent, pointer_plus(tensor_ptr(p, s->node), planes, first, plane), indent,
+            tensor_ptr_at(p, s->node, (int64_t)a * plane));
+
+    const char *weights = pointer_plus(weight_ptr(s->weight_offset),
+                                       arena_printf("(long)c0 * %d", cpg), first, cpg);
+    const char *bias =
+        s->bias_offset >= 0 ? pointer_plus(weight_ptr(s->bias_offset), "c0", first, 1) : "NULL";
+    emit_channels_call(run, k, p, s, count, tensor_ptr(p, n->inputs[0]), "expanded", weights,
+                       bias, "", indent);
+
+    const char *y = pointer_plus(tensor_ptr(p, d->node), out_planes, first, out_plane);
+    weights = pointer_plus(weight_ptr(d->weight_offset), arena_printf("(long)c0 * %d", taps),
+                           first, taps);
+    bias = d->bias_offset >= 0 ? pointer_plus(weight_ptr(d->bias_offset), "c0", first, 1) : "NULL";
+    const char *residual =
+        d->residual >= 0
+            ? arena_printf(", %s", pointer_plus(tensor_ptr(p, d->residual), out_planes, first,
+                                                out_plane))
+            : "";
+    emit_channels_call(run, k, p, d, count, "expanded", y, weights, bias, residual, indent);
+}
+
+/*
+ * Emits channels [a, b) of an expansion s run with its depthwise conv d
+ * (see block_expand_pairs in lower.c): per block of s->channel_block
+ * channels from c0, s writes the block's planes, then d reads them. Every
+ * block writes the same planes, those of channel a of the expanded tensor,
+ * which thus stay in cache. Under NASC_PROBE each block writes its own
+ * channels instead, so that the probe sees the whole expanded tensor.
+ */
+static void emit_expand_blocks(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
+                               const cg_step *d, int a, int b, const char *indent)
+{
+    int block = s->channel_block;
+    const char *in = arena_printf("%s    ", indent);
+    int full = a + (b - a) / block * block;
+    if (full > a) {
+        fprintf(run, "%sfor (int c0 = %d; c0 < %d; c0 += %d) {\n", indent, a, full, block);
+        emit_expand_block(run, k, p, s, d, block, a, -1, in);
+        fprintf(run, "%s}\n", indent);
+    }
+    if (full < b) {
+        fprintf(run, "%s{ /* the last %d channels */\n", indent, b - full);
+        emit_expand_block(run, k, p, s, d, b - full, a, full, in);
+        fprintf(run, "%s}\n", indent);
+    }
+}
+
+/* Returns the next step after t that is not deleted, or p->nsteps. */
+static int next_live_step(const cg_program *p, int t)
+{
+    for (t++; t < p->nsteps && p->steps[t].deleted; t++)
+        ;
+    return t;
+}
+
 static int64_t gcd64(int64_t a, int64_t b)
 {
     while (b) {
@@ -538,6 +657,58 @@ static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, co
 }
 
 /*
+ * Emits an expansion s and its depthwise conv d run in blocks (see
+ * emit_expand_blocks) in the threaded run function: each thread takes a
+ * run of whole blocks, whose planes go to those of its first channel, so
+ * that the threads write apart. Returns whether thread 0 runs them alone.
+ */
+static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
+                                 const cg_step *d, int threads, int64_t min_work, bool barrier)
+{
+    const ir_node *n = &p->graph->nodes[s->layer];
+    int channels = n->shape.c, block = s->channel_block;
+    int blocks = (channels + block - 1) / block;
+    int per_part = (blocks + threads - 1) / threads;
+    int64_t work = ir_shape_elements(n->shape) * p->graph->nodes[n->inputs[0]].shape.c;
+    bool alone = work < min_work || per_part >= blocks;
+    if (barrier || !alone)
+        fprintf(run, "    barrier_wait(&sense, threads);\n");
+    fprintf(run, "    /* expansion and depthwise conv in blocks of %d of their %d channels */\n"
+                 "    /* %s */\n", block, channels, s->label);
+    if (alone) {
+        fprintf(run, "    if (thread == 0) {\n");
+        emit_expand_blocks(run, k, p, s, d, 0, channels, "        ");
+        fprintf(run, "    }\n");
+    } else {
+        fprintf(run, "    for (int part = thread; part < THREADS; part += threads) {\n"
+                     "        switch (part) {\n");
+        for (int t = 0; t < threads && t * per_part < blocks; t++) {
+            int a = t * per_part * block;
+            int b = a + per_part * block < channels ? a + per_part * block : channels;
+            fprintf(run, "        case %d: /* channels %d to %d */\n", t, a, b - 1);
+            emit_expand_blocks(run, k, p, s, d, a, b, "            ");
+            fprintf(run, "            break;\n");
+        }
+        fprintf(run, "        }\n    }\n");
+    }
+    fprintf(run, "#ifdef NASC_PROBE\n    barrier_wait(&sense, threads);\n    if (thread == 0) {\n");
+    for (int i = 0; i < 2; i++) {
+        const cg_step *step = i ? d : s;
+        text_buffer probe;
+        tb_open(&probe);
+        if (i)
+            fprintf(probe.f, "/* %s */\n", d->label);
+        emit_probe(probe.f, p, step, tensor_ptr(p, step->node), (int)(step - p->steps));
+        char *text = tb_close(&probe);
+        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+            if (strncmp(line, "#ifdef", 6) != 0 && strncmp(line, "#endif", 6) != 0)
+                fprintf(run, "    %s\n", line);
+    }
+    fprintf(run, "    }\n#endif\n");
+    return alone;
+}
+
+/*
  * The pool of the generated code. One pool per process and network: the
  * workers, the barrier and the job are static, so NET_run calls from
  * several threads take turns through run_lock. The barrier spins on GCC
@@ -708,6 +879,13 @@ static void emit_threaded_run(FILE *run, kernel_set *k, const cg_program *p, int
     for (int t = 0; t < p->nsteps; t++) {
         if (p->steps[t].deleted)
             continue;
+        if (p->steps[t].channel_block > 0) {
+            int u = next_live_step(p, t);
+            previous_alone = emit_threaded_blocks(run, k, p, &p->steps[t], &p->steps[u], threads,
+                                                  min_work, !previous_alone);
+            t = u;
+            continue;
+        }
         bool alone = emit_threaded_step(run, k, p, &p->steps[t], threads, min_work,
                                         !previous_alone);
         previous_alone = alone;
@@ -983,8 +1161,22 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
     } else {
         fprintf(run.f, "void %s_run(const float *input, float *output, void *workspace)\n{\n"
                        "    float *ws = workspace;\n\n", net);
-        for (int t = 0; t < p->nsteps; t++)
-            emit_step(run.f, &k, p, &p->steps[t]);
+        for (int t = 0; t < p->nsteps; t++) {
+            const cg_step *s = &p->steps[t];
+            if (s->channel_block == 0 || s->deleted) {
+                emit_step(run.f, &k, p, s);
+                continue;
+            }
+            const cg_step *d = &p->steps[next_live_step(p, t)];
+            int channels = p->graph->nodes[s->layer].shape.c;
+            fprintf(run.f, "    /* expansion and depthwise conv in blocks of %d of their %d channels */\n"
+                           "    /* %s */\n", s->channel_block, channels, s->label);
+            emit_expand_blocks(run.f, &k, p, s, d, 0, channels, "    ");
+            emit_probe(run.f, p, s, tensor_ptr(p, s->node), t);
+            fprintf(run.f, "    /* %s */\n", d->label);
+            emit_probe(run.f, p, d, tensor_ptr(p, d->node), (int)(d - p->steps));
+            t = (int)(d - p->steps);
+        }
     }
     int64_t offset = 0;
     if (o->threads <= 1) {

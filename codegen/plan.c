@@ -2,8 +2,9 @@
  * The memory plan: one workspace for every intermediate buffer.
  *
  * A buffer is live from the step that first writes it to the last step
- * that reads it. The network's outputs stay live to the end, where they
- * are copied out. Buffers are placed largest first at the lowest offset
+ * that reads it. The input of an expansion run in blocks with its
+ * depthwise conv (cg_step.channel_block) is read up to that conv's step.
+ * The network's outputs stay live to the end, where they are copied out. Buffers are placed largest first at the lowest offset
  * that no buffer with an overlapping live range occupies (the greedy-by-size
  * heuristic), each aligned to 64 bytes so kernels start on a cache line.
  */
@@ -51,6 +52,12 @@ static void live_ranges(cg_program *p)
             touch(p, s->inputs[k], t, false);
         for (int k = 0; k < s->nextra; k++)
             touch(p, s->extra_inputs[k], t, false);
+        /* Blocks of an expansion run up to its depthwise conv, the next live step. */
+        int next = t + 1;
+        while (next < p->nsteps && p->steps[next].deleted)
+            next++;
+        for (int k = 0; k < s->ninputs && s->channel_block > 0; k++)
+            touch(p, s->inputs[k], next, false);
     }
     for (int k = 0; k < p->graph->noutputs; k++) {
         int b = p->places[p->graph->outputs[k]].buffer;

@@ -394,6 +394,24 @@ static const codegen_case cases[] = {
     /* batch norm */
     {"bn_fold_conv_bias", "network net(input = [3, 6, 6]) {\n"
                           "    return conv(in, 6, k = 3, pad = 1) | bn\n}\n", NULL},
+    /*
+     * Expansions run in blocks of channels with their depthwise conv (see
+     * block_expand_pairs in codegen/lower.c): 220 channels of 37x35 take 3
+     * blocks of 72 and a last one of 4; 200 channels of 45x47 take 4 of 48
+     * and one of 8, into a 5x5 depthwise conv of stride 2. On 34x32 the
+     * expansion reads its 8 input planes in place, with no panel.
+     */
+    {"expand_blocks_residual", "network net(input = [12, 37, 35]) {\n"
+                               "    x = conv(in, 220, k = 1) | bn | relu6\n"
+                               "    x = conv(x, 220, k = 3, pad = 2, dilation = 2, groups = 220) | relu6\n"
+                               "    return conv(x, 12, k = 1) + in\n}\n", NULL},
+    {"expand_blocks_stride2_k5", "network net(input = [16, 45, 47]) {\n"
+                                 "    x = conv(in, 200, k = 1, bias = false) | hardswish\n"
+                                 "    x = conv(x, 200, k = 5, stride = 2, pad = 2, groups = 200) | bn | relu\n"
+                                 "    return conv(x, 24, k = 1)\n}\n", NULL},
+    {"expand_blocks_input_in_place", "network net(input = [8, 34, 32]) {\n"
+                                     "    x = conv(in, 256, k = 1) | relu6\n"
+                                     "    return conv(x, 256, k = 3, pad = 1, groups = 256)\n}\n", NULL},
     {"bn_fold_depthwise", "network net(input = [4, 6, 6]) {\n"
                           "    return conv(in, 8, k = 3, pad = 1, groups = 4, bias = false) | bn"
                           " | relu\n}\n", NULL},
@@ -970,6 +988,85 @@ START_TEST(gather_offsets_not_negative)
 }
 END_TEST
 
+/*
+ * The blocks of an expansion and its depthwise conv write every block to
+ * the same planes, except under NASC_PROBE, where the probe of the
+ * expansion must see the whole tensor. A hook that sums every probed
+ * tensor must print the same sums for the blocks on 1 and 3 threads as
+ * for the two convs run one after the other (channel_block cleared).
+ */
+START_TEST(expand_blocks_probe_whole_tensor)
+{
+    ir_graph *g = tu_build(cases[_i].source);
+    cg_program *p = cg_lower(g);
+    cg_plan(p);
+    float *weights = cg_weights(p, NULL, 1);
+    ck_assert_ptr_nonnull(weights);
+    char dir[] = "/tmp/nasc_check_codegen_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    FILE *f = fopen(arena_printf("%s/input.bin", dir), "wb");
+    ck_assert_ptr_nonnull(f);
+    for (int64_t i = 0; i < ir_shape_elements(g->nodes[0].shape); i++) {
+        float v = (float)((i * 37) % 101) / 50.0f - 1.0f;
+        fwrite(&v, sizeof v, 1, f);
+    }
+    fclose(f);
+    FILE *hook = fopen(arena_printf("%s/hook.c", dir), "w");
+    ck_assert_ptr_nonnull(hook);
+    fprintf(hook, "#include <stdio.h>\n"
+                  "void hook(int step, int kind, const float *data, const int *channels, int c,\n"
+                  "          int h, int w)\n{\n"
+                  "    double sum = 0;\n"
+                  "    (void)kind;\n    (void)channels;\n"
+                  "    for (long i = 0; i < (long)c * h * w; i++)\n"
+                  "        sum += data[i];\n"
+                  "    fprintf(stderr, \"step %%d: %%.17g\\n\", step, sum);\n}\n");
+    fclose(hook);
+    /* blocks on 1 thread, on 3 threads, then one conv after the other */
+    const char *sums[3];
+    for (int build = 0; build < 3; build++) {
+        int threads = build == 1 ? 3 : 1;
+        if (build == 2)
+            for (int t = 0; t < p->nsteps; t++)
+                p->steps[t].channel_block = 0;
+        const char *sub = arena_printf("%s/b%d", dir, build);
+        cg_options options = {sub, "check_codegen", false, false, CG_TARGET_SCALAR, threads, 1};
+        cg_files files = cg_render(p, weights, &options);
+        bool blocks = strstr(files.source, "expansion and depthwise conv in blocks of") != NULL;
+        ck_assert_msg(blocks == (build < 2), "%s: build %d has %s blocks", cases[_i].name, build,
+                      blocks ? "" : "no");
+        ck_assert(cg_write(p, &files, sub));
+        run_command(cases[_i].name,
+                    arena_printf("cd '%s' && cc -std=c99 -O1 -DNASC_PROBE=hook -pthread -o prog "
+                                 "main.c %s.c ../hook.c -lm && ./prog %s.weights ../input.bin "
+                                 "output.bin 2> sums.txt",
+                                 sub, g->name, g->name));
+        FILE *in = fopen(arena_printf("%s/sums.txt", sub), "r");
+        ck_assert_ptr_nonnull(in);
+        char text[4096] = "";
+        size_t n = fread(text, 1, sizeof text - 1, in);
+        text[n] = '\0';
+        fclose(in);
+        ck_assert_msg(strstr(text, "step 0: ") != NULL, "%s: no probe output", cases[_i].name);
+        sums[build] = arena_strdup(text);
+    }
+    for (int build = 0; build < 2; build++)
+        ck_assert_msg(strcmp(sums[build], sums[2]) == 0,
+                      "%s: the probes of build %d differ:\n%s\nagainst\n%s", cases[_i].name, build,
+                      sums[build], sums[2]);
+    run_command(cases[_i].name, arena_printf("rm -r '%s'", dir));
+}
+END_TEST
+
+static int case_index(const char *name)
+{
+    for (int i = 0; i < (int)CASE_COUNT; i++)
+        if (strcmp(cases[i].name, name) == 0)
+            return i;
+    ck_abort_msg("no case %s", name);
+    return -1;
+}
+
 static Suite *codegen_suite(void)
 {
     Suite *s = suite_create("codegen");
@@ -985,6 +1082,8 @@ static Suite *codegen_suite(void)
     TCase *size = tcase_create("size");
     tcase_add_test(size, scalar_wide_code_size);
     tcase_add_test(size, gather_offsets_not_negative);
+    int first = case_index("expand_blocks_residual");
+    tcase_add_loop_test(size, expand_blocks_probe_whole_tensor, first, first + 3);
     suite_add_tcase(s, size);
     return s;
 }
