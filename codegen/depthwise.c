@@ -33,7 +33,7 @@
  */
 #include "kernels.h"
 
-enum { DEPTHWISE_VECTORS = 4, DEPTHWISE_ACCUMULATORS = 8 };
+enum { DEPTHWISE_VECTORS = 4, DEPTHWISE_ACCUMULATORS = 8, UNROLL_TAPS = 25 };
 
 /*
  * Rows of fewer groups of SW columns than this are split as one plane.
@@ -68,22 +68,29 @@ static int vector_length(cg_target target)
 /*
  * Writes accumulator a<i>_<j> to row oh + i, columns ow + j * VL onwards,
  * `count` of them (at most VL), adding the residual and applying the
- * activation. A whole vector is stored as one when its activation runs
- * on vectors, and emit_tile declares the types that needs. Any other
- * goes through an array, a value at a time.
+ * activation. When the activation runs on vectors, the vector is stored
+ * as one, or its first `count` floats by one memcpy of constant size,
+ * and emit_tile declares the types that needs. Any other goes through an
+ * array, a value at a time. On 14x14 maps every row is a partial vector
+ * of 14 columns with AVX-512. Stored a value at a time, gcc ran
+ * MobileNetV2's 3x3 depthwise convs there at 18.6 GFLOP/s, and at 25.3
+ * as a partial vector (bench/profile.c, alternating builds). Clang's 51
+ * to 53 did not change.
  */
 static void emit_store(FILE *f, const char *indent, int i, int j, int count, int vl,
                        const conv_epilogue *e)
 {
-    if (vl > 1 && count == vl && act_on_vectors(e->act)) {
+    if (vl > 1 && act_on_vectors(e->act)) {
         const char *first = arena_printf("(oh + %d) * OW + ow + %d * VL", i, j);
         const char *v = arena_printf("a%d_%d", i, j);
+        const char *size = count == vl ? arena_printf("sizeof %s", v)
+                                       : arena_printf("sizeof(float) * %d", count);
         fprintf(f, "%s{\n", indent);
         if (e->residual)
-            fprintf(f, "%s    vfloat rv;\n%s    memcpy(&rv, rc + %s, sizeof rv);\n%s    %s += rv;\n",
-                    indent, indent, first, indent, v);
+            fprintf(f, "%s    vfloat rv = zero;\n%s    memcpy(&rv, rc + %s, %s);\n%s    %s += rv;\n",
+                    indent, indent, first, size, indent, v);
         emit_vector_act(f, arena_printf("%s    ", indent), e->act, v);
-        fprintf(f, "%s    memcpy(yc + %s, &%s, sizeof %s);\n%s}\n", indent, first, v, v, indent);
+        fprintf(f, "%s    memcpy(yc + %s, &%s, %s);\n%s}\n", indent, first, v, size, indent);
         return;
     }
     const char *at = arena_printf("(oh + %d) * OW + ow + %d * VL + l", i, j);
@@ -95,13 +102,31 @@ static void emit_store(FILE *f, const char *indent, int i, int j, int count, int
             indent);
 }
 
+/* Writes the loads and multiply-adds of one tap for every vector of a tile, from xk. */
+static void emit_tap(FILE *f, const char *indent, int rows, int vectors)
+{
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < vectors; j++) {
+            const char *x = arena_printf("x%d_%d", i, j);
+            fprintf(f, "%svfloat %s;\n%smemcpy(&%s, xk + %d * SH * WP + %d * VL, sizeof %s);\n"
+                       "%sa%d_%d += wv * %s;\n",
+                    indent, x, indent, x, i, j, x, indent, i, j, x);
+        }
+}
+
 /*
  * Writes a tile of `rows` output rows from oh by `vectors` vectors of
  * output columns from ow. The last vector stores `last_count` columns, the
- * others VL.
+ * others VL. A kernel of at most UNROLL_TAPS taps has each tap written
+ * out, with its weight vector and offsets constant. In loops over kh and
+ * kw, gcc kept the vectors loaded for one kh in registers for the next
+ * and spilled them. Clang ran 3x3 convs on 14x14 at 53.5 GFLOP/s in loops
+ * and 73.3 written out, 5x5 ones at 76.5 and 109 (bench/profile.c,
+ * alternating builds, AVX-512). Stride-2 convs measured the same either
+ * way.
  */
-static void emit_tile(FILE *f, const char *indent, int rows, int vectors, int last_count, int vl,
-                      const conv_epilogue *e)
+static void emit_tile(FILE *f, const char *indent, const ir_window *w, int rows, int vectors,
+                      int last_count, int vl, const conv_epilogue *e)
 {
     for (int i = 0; i < rows; i++) {
         fprintf(f, "%svfloat", indent);
@@ -109,22 +134,30 @@ static void emit_tile(FILE *f, const char *indent, int rows, int vectors, int la
             fprintf(f, "%s a%d_%d = %s", j ? "," : "", i, j, e->bias ? "zero + bias" : "zero");
         fprintf(f, ";\n");
     }
-    fprintf(f, "%sfor (int kh = 0; kh < KH; kh++) {\n", indent);
-    fprintf(f, "%s    for (int kw = 0; kw < KW; kw++) {\n", indent);
-    fprintf(f, "%s        const vfloat wv = wk[kh * KW + kw];\n", indent);
-    fprintf(f, "%s        const float *xk = pad + kw * DW %% SW * HP * WP +\n"
-               "%s                          (long)(oh * SH + kh * DH) * WP + ow + kw * DW / SW;\n",
-            indent, indent);
-    for (int i = 0; i < rows; i++) {
-        for (int j = 0; j < vectors; j++) {
-            const char *x = arena_printf("x%d_%d", i, j);
-            fprintf(f, "%s        vfloat %s;\n%s        memcpy(&%s, xk + %d * SH * WP + %d * VL, "
-                       "sizeof %s);\n%s        a%d_%d += wv * %s;\n",
-                    indent, x, indent, x, i, j, x, indent, i, j, x);
-        }
+    const char *in = arena_printf("%s    ", indent);
+    if (w->kh * w->kw <= UNROLL_TAPS) {
+        for (int kh = 0; kh < w->kh; kh++)
+            for (int kw = 0; kw < w->kw; kw++) {
+                int phase = kw * w->dw % w->sw, row = kh * w->dh, column = kw * w->dw / w->sw;
+                fprintf(f, "%s{ /* kh = %d, kw = %d */\n%sconst vfloat wv = wk[%d];\n", indent, kh,
+                        kw, in, kh * w->kw + kw);
+                fprintf(f, "%sconst float *xk = pad + %s(long)(oh * SH + %d) * WP + ow%s;\n", in,
+                        phase ? arena_printf("%d * HP * WP + ", phase) : "", row,
+                        column ? arena_printf(" + %d", column) : "");
+                emit_tap(f, in, rows, vectors);
+                fprintf(f, "%s}\n", indent);
+            }
+    } else {
+        fprintf(f, "%sfor (int kh = 0; kh < KH; kh++) {\n", indent);
+        fprintf(f, "%s    for (int kw = 0; kw < KW; kw++) {\n", indent);
+        fprintf(f, "%s        const vfloat wv = wk[kh * KW + kw];\n", indent);
+        fprintf(f, "%s        const float *xk = pad + kw * DW %% SW * HP * WP +\n"
+                   "%s                          (long)(oh * SH + kh * DH) * WP + ow + kw * DW / SW;\n",
+                indent, indent);
+        emit_tap(f, arena_printf("%s        ", indent), rows, vectors);
+        fprintf(f, "%s    }\n%s}\n", indent, indent);
     }
-    fprintf(f, "%s    }\n%s}\n", indent, indent);
-    if (vl > 1 && (vectors > 1 || last_count == vl))
+    if (vl > 1)
         emit_vector_act_types(f, indent, e->act);
     for (int i = 0; i < rows; i++)
         for (int j = 0; j < vectors; j++)
@@ -135,22 +168,22 @@ static void emit_tile(FILE *f, const char *indent, int rows, int vectors, int la
  * Writes the loop over the columns of `rows` output rows from oh: tiles of
  * `vectors` vectors, then one tile for the remaining columns.
  */
-static void emit_columns(FILE *f, const char *indent, int rows, int vectors, int out_w, int vl,
-                         const conv_epilogue *e)
+static void emit_columns(FILE *f, const char *indent, const ir_window *w, int rows, int vectors,
+                         int out_w, int vl, const conv_epilogue *e)
 {
     const char *in = arena_printf("%s    ", indent);
     int step = vectors * vl;
     if (out_w >= step) {
         fprintf(f, "%sfor (int ow = 0; ow + %d * VL <= OW; ow += %d * VL) {\n", indent, vectors,
                 vectors);
-        emit_tile(f, in, rows, vectors, vl, vl, e);
+        emit_tile(f, in, w, rows, vectors, vl, vl, e);
         fprintf(f, "%s}\n", indent);
     }
     int rest = out_w % step;
     if (rest > 0) {
-        fprintf(f, "%s{\n%s    const int ow = OW - %d; /* the last %d columns */\n", indent,
-                indent, rest, rest);
-        emit_tile(f, in, rows, (rest + vl - 1) / vl, rest % vl ? rest % vl : vl, vl, e);
+        fprintf(f, "%s{\n%s    const int ow = OW - %d; /* the last %s */\n", indent, indent, rest,
+                rest == 1 ? "column" : arena_printf("%d columns", rest));
+        emit_tile(f, in, w, rows, (rest + vl - 1) / vl, rest % vl ? rest % vl : vl, vl, e);
         fprintf(f, "%s}\n", indent);
     }
 }
@@ -250,13 +283,14 @@ void emit_depthwise_body(FILE *f, cg_target target, const ir_window *w, ir_shape
     if (full_rows > 0) {
         fprintf(f, "        for (int oh = 0; oh + %d <= OH; oh += %d) {\n", rows_per_tile,
                 rows_per_tile);
-        emit_columns(f, "            ", rows_per_tile, vectors, out.w, vl, e);
+        emit_columns(f, "            ", w, rows_per_tile, vectors, out.w, vl, e);
         fprintf(f, "        }\n");
     }
     if (out.h > full_rows) {
-        fprintf(f, "        {\n            const int oh = OH - %d; /* the last %d rows */\n",
-                out.h - full_rows, out.h - full_rows);
-        emit_columns(f, "            ", out.h - full_rows, vectors, out.w, vl, e);
+        int rest_rows = out.h - full_rows;
+        fprintf(f, "        {\n            const int oh = OH - %d; /* the last %s */\n", rest_rows,
+                rest_rows == 1 ? "row" : arena_printf("%d rows", rest_rows));
+        emit_columns(f, "            ", w, out.h - full_rows, vectors, out.w, vl, e);
         fprintf(f, "        }\n");
     }
     fprintf(f, "    }\n");

@@ -306,7 +306,7 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
     const char *planes = arena_printf("(long)c0 * %lld", plane);
     const char *out_planes = arena_printf("(long)c0 * %lld", out_plane);
     fprintf(run, "#ifdef NASC_PROBE\n%sfloat *expanded = %s;\n#else\n"
-                 "%sfloat *expanded = %s; /* every block in the same place */\n#endif\n",
+                 "%sfloat *expanded = %s; /* each block overwrites the one before */\n#endif\n",
             indent, pointer_plus(tensor_ptr(p, s->node), planes, first, plane), indent,
             tensor_ptr_at(p, s->node, (int64_t)a * plane));
 
@@ -335,7 +335,7 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
  * channels from c0, s writes the block's planes, then d reads them. Every
  * block writes the same planes, those of channel a of the expanded tensor,
  * which thus stay in cache. Under NASC_PROBE each block writes its own
- * channels instead, so that the probe sees the whole expanded tensor.
+ * channels instead, so that the probe reads the whole expanded tensor.
  */
 static void emit_expand_blocks(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
                                const cg_step *d, int a, int b, const char *indent)
@@ -343,16 +343,36 @@ static void emit_expand_blocks(FILE *run, kernel_set *k, const cg_program *p, co
     int block = s->channel_block;
     const char *in = arena_printf("%s    ", indent);
     int full = a + (b - a) / block * block;
-    if (full > a) {
+    if (full - a > block) {
         fprintf(run, "%sfor (int c0 = %d; c0 < %d; c0 += %d) {\n", indent, a, full, block);
         emit_expand_block(run, k, p, s, d, block, a, -1, in);
         fprintf(run, "%s}\n", indent);
+    } else if (full > a) {
+        fprintf(run, "%s{ /* channels %d to %d */\n", indent, a, full - 1);
+        emit_expand_block(run, k, p, s, d, block, a, a, in);
+        fprintf(run, "%s}\n", indent);
     }
     if (full < b) {
-        fprintf(run, "%s{ /* the last %d channels */\n", indent, b - full);
+        fprintf(run, "%s{ /* the last %s */\n", indent,
+                b - full == 1 ? "channel" : arena_printf("%d channels", b - full));
         emit_expand_block(run, k, p, s, d, b - full, a, full, in);
         fprintf(run, "%s}\n", indent);
     }
+}
+
+/*
+ * Emits the probe of step s, which has no call of its own to follow its
+ * label comment, with the label inside the #ifdef.
+ */
+static void emit_labelled_probe(FILE *run, const cg_program *p, const cg_step *s)
+{
+    text_buffer probe;
+    tb_open(&probe);
+    emit_probe(probe.f, p, s, tensor_ptr(p, s->node), (int)(s - p->steps));
+    char *text = tb_close(&probe);
+    const char *open = "#ifdef NASC_PROBE\n";
+    NASC_ASSERT(strncmp(text, open, strlen(open)) == 0);
+    fprintf(run, "%s    /* %s */\n%s", open, s->label, text + strlen(open));
 }
 
 /* Returns the next step after t that is not deleted, or p->nsteps. */
@@ -632,9 +652,12 @@ static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, co
         for (int t = 0; t < threads && t * chunk < units; t++) {
             int64_t a = t * chunk;
             int64_t b = a + chunk < units ? a + chunk : units;
-            fprintf(run, "        case %d: /* %s %lld to %lld */\n", t,
-                    s->op == IR_LINEAR ? "features" : splits_rows(k, p, s) ? "rows" : "channels",
-                    (long long)a, (long long)b - 1);
+            const char *units = s->op == IR_LINEAR ? "feature" : splits_rows(k, p, s) ? "row" : "channel";
+            if (b - a == 1)
+                fprintf(run, "        case %d: /* %s %lld */\n", t, units, (long long)a);
+            else
+                fprintf(run, "        case %d: /* %ss %lld to %lld */\n", t, units, (long long)a,
+                        (long long)b - 1);
             emit_slice_call(run, k, p, s, a, b, "            ");
             fprintf(run, "            break;\n");
         }
@@ -658,19 +681,21 @@ static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, co
 
 /*
  * Emits an expansion s and its depthwise conv d run in blocks (see
- * emit_expand_blocks) in the threaded run function: each thread takes a
- * run of whole blocks, whose planes go to those of its first channel, so
- * that the threads write apart. Returns whether thread 0 runs them alone.
+ * emit_expand_blocks) in the threaded run function. Each thread takes an
+ * equal run of channels, a multiple of 8. Its blocks go to the planes of
+ * its first channel, so the threads write apart. Returns whether thread 0
+ * runs them alone.
  */
 static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
                                  const cg_step *d, int threads, int64_t min_work, bool barrier)
 {
     const ir_node *n = &p->graph->nodes[s->layer];
     int channels = n->shape.c, block = s->channel_block;
-    int blocks = (channels + block - 1) / block;
-    int per_part = (blocks + threads - 1) / threads;
+    /* equal parts in whole register tiles of 8 channels */
+    int per_part = (channels + threads - 1) / threads;
+    per_part = (per_part + 7) / 8 * 8;
     int64_t work = ir_shape_elements(n->shape) * p->graph->nodes[n->inputs[0]].shape.c;
-    bool alone = work < min_work || per_part >= blocks;
+    bool alone = work < min_work || per_part >= channels;
     if (barrier || !alone)
         fprintf(run, "    barrier_wait(&sense, threads);\n");
     fprintf(run, "    /* expansion and depthwise conv in blocks of %d of their %d channels */\n"
@@ -682,10 +707,13 @@ static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, 
     } else {
         fprintf(run, "    for (int part = thread; part < THREADS; part += threads) {\n"
                      "        switch (part) {\n");
-        for (int t = 0; t < threads && t * per_part < blocks; t++) {
-            int a = t * per_part * block;
-            int b = a + per_part * block < channels ? a + per_part * block : channels;
-            fprintf(run, "        case %d: /* channels %d to %d */\n", t, a, b - 1);
+        for (int t = 0; t < threads && t * per_part < channels; t++) {
+            int a = t * per_part;
+            int b = a + per_part < channels ? a + per_part : channels;
+            if (b - a == 1)
+                fprintf(run, "        case %d: /* channel %d */\n", t, a);
+            else
+                fprintf(run, "        case %d: /* channels %d to %d */\n", t, a, b - 1);
             emit_expand_blocks(run, k, p, s, d, a, b, "            ");
             fprintf(run, "            break;\n");
         }
@@ -697,8 +725,9 @@ static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, 
         text_buffer probe;
         tb_open(&probe);
         if (i)
-            fprintf(probe.f, "/* %s */\n", d->label);
+            fprintf(probe.f, "    /* %s */\n", d->label);
         emit_probe(probe.f, p, step, tensor_ptr(p, step->node), (int)(step - p->steps));
+        /* the lines between #ifdef and #endif, inside the #ifdef written above */
         char *text = tb_close(&probe);
         for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
             if (strncmp(line, "#ifdef", 6) != 0 && strncmp(line, "#endif", 6) != 0)
@@ -1173,8 +1202,7 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
                            "    /* %s */\n", s->channel_block, channels, s->label);
             emit_expand_blocks(run.f, &k, p, s, d, 0, channels, "    ");
             emit_probe(run.f, p, s, tensor_ptr(p, s->node), t);
-            fprintf(run.f, "    /* %s */\n", d->label);
-            emit_probe(run.f, p, d, tensor_ptr(p, d->node), (int)(d - p->steps));
+            emit_labelled_probe(run.f, p, d);
             t = (int)(d - p->steps);
         }
     }

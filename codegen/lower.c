@@ -330,7 +330,7 @@ static bool buffer_read_elsewhere(const cg_program *p, int node, int except)
  * positions, so that a block of channels keeps the panel kernel and its
  * packed weights. Blocks hold a multiple of 8 channels, a whole register
  * tile of the panel kernel with AVX-512. The depthwise conv must have no
- * channel multiplier. With threads, each takes a run of whole blocks.
+ * channel multiplier. With threads, each takes an equal run of channels.
  * In alternating builds of MobileNetV2 (bench/profile.c, AVX-512, 1
  * thread), its first expansion and depthwise conv took 0.79 ms one after
  * the other and 0.54 ms in blocks of 8 channels. A 3x3 stem conv in

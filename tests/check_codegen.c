@@ -299,6 +299,17 @@ static const codegen_case cases[] = {
     {"nan_depthwise_relu6_residual", "network net(input = [2, 2, 16]) {\n"
                                      "    return relu6(conv(in, 2, k = 3, pad = 1, groups = 2) + in)\n}\n",
      nan_map_x8},
+    /*
+     * Rows of 8 and 13 columns: partial vectors with AVX-512 (and the 5
+     * columns after a whole vector with AVX2) go through relu6 or relu on
+     * vectors, with the residual loaded as a partial vector.
+     */
+    {"nan_depthwise_partial_relu6", "network net(input = [2, 4, 8]) {\n"
+                                    "    return relu6(conv(in, 2, k = 3, pad = 1, groups = 2) + in)\n}\n",
+     nan_map_x8},
+    {"depthwise_partial_vector_residual", "network net(input = [3, 6, 13]) {\n"
+                                          "    x = conv(in, 3, k = 5, pad = 2, groups = 3) | bn\n"
+                                          "    return relu(x + in)\n}\n", NULL},
     {"avgpool_floor_pad", "network net(input = [3, 6, 5]) {\n"
                           "    return avgpool(in, k = [3, 2], stride = 2, pad = 1)\n}\n", NULL},
     {"avgpool_floor_nopad", "network net(input = [3, 6, 5]) {\n"
@@ -396,8 +407,8 @@ static const codegen_case cases[] = {
                           "    return conv(in, 6, k = 3, pad = 1) | bn\n}\n", NULL},
     /*
      * Expansions run in blocks of channels with their depthwise conv (see
-     * block_expand_pairs in codegen/lower.c): 220 channels of 37x35 take 3
-     * blocks of 72 and a last one of 4; 200 channels of 45x47 take 4 of 48
+     * block_expand_pairs in codegen/lower.c). 220 channels of 37x35 take 3
+     * blocks of 72 and a last one of 4. 200 channels of 45x47 take 4 of 48
      * and one of 8, into a 5x5 depthwise conv of stride 2. On 34x32 the
      * expansion reads its 8 input planes in place, with no panel.
      */
