@@ -75,11 +75,10 @@ typedef struct {
     int row_begin;
     int row_end;
     /*
-     * A dense 1x1 conv whose output only the next step, a depthwise conv,
-     * reads: when channel_block > 0 the two run together in blocks of
-     * channel_block output channels, each block of the expanded tensor
-     * read by the depthwise conv while it is still in cache (see
-     * block_expand_pairs in lower.c).
+     * Channels per block of a dense 1x1 conv that runs with the depthwise
+     * conv of the next step, its only reader, or 0. The depthwise conv
+     * reads each block while it is still in cache (see block_expand_pairs
+     * in lower.c).
      */
     int channel_block;
     bool deleted;          /* fused away; emits nothing */

@@ -331,10 +331,10 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
 
 /*
  * Emits channels [a, b) of an expansion s run with its depthwise conv d
- * (see block_expand_pairs in lower.c): per block of s->channel_block
- * channels from c0, s writes the block's planes, then d reads them. Every
- * block writes the same planes, those of channel a of the expanded tensor,
- * which thus stay in cache. Under NASC_PROBE each block writes its own
+ * (see block_expand_pairs in lower.c). For each block of s->channel_block
+ * channels, s writes the block's planes and d reads them. Every block
+ * writes the same planes, those of channel a of the expanded tensor, so
+ * they stay in cache. Under NASC_PROBE each block writes its own
  * channels instead, so that the probe reads the whole expanded tensor.
  */
 static void emit_expand_blocks(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
@@ -361,8 +361,8 @@ static void emit_expand_blocks(FILE *run, kernel_set *k, const cg_program *p, co
 }
 
 /*
- * Emits the probe of step s, which has no call of its own to follow its
- * label comment, with the label inside the #ifdef.
+ * Emits the probe of step s with its label comment inside the #ifdef, for
+ * a step whose call is in the blocks of an expansion.
  */
 static void emit_labelled_probe(FILE *run, const cg_program *p, const cg_step *s)
 {
@@ -627,6 +627,16 @@ static bool slice_keeps_kernel(const kernel_set *k, const cg_program *p, const c
     return count / (n->shape.c / n->attr.conv.groups) > 1;
 }
 
+/* Emits the case of thread t's part of a step, with the units [a, b) it computes. */
+static void emit_case_label(FILE *run, int t, const char *unit, int64_t a, int64_t b)
+{
+    if (b - a == 1)
+        fprintf(run, "        case %d: /* %s %lld */\n", t, unit, (long long)a);
+    else
+        fprintf(run, "        case %d: /* %ss %lld to %lld */\n", t, unit, (long long)a,
+                (long long)b - 1);
+}
+
 /* Emits step s of the threaded run function; returns whether it runs on thread 0 alone. */
 static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
                                int threads, int64_t min_work, bool barrier)
@@ -652,12 +662,9 @@ static bool emit_threaded_step(FILE *run, kernel_set *k, const cg_program *p, co
         for (int t = 0; t < threads && t * chunk < units; t++) {
             int64_t a = t * chunk;
             int64_t b = a + chunk < units ? a + chunk : units;
-            const char *units = s->op == IR_LINEAR ? "feature" : splits_rows(k, p, s) ? "row" : "channel";
-            if (b - a == 1)
-                fprintf(run, "        case %d: /* %s %lld */\n", t, units, (long long)a);
-            else
-                fprintf(run, "        case %d: /* %ss %lld to %lld */\n", t, units, (long long)a,
-                        (long long)b - 1);
+            emit_case_label(run, t,
+                            s->op == IR_LINEAR ? "feature" : splits_rows(k, p, s) ? "row" : "channel",
+                            a, b);
             emit_slice_call(run, k, p, s, a, b, "            ");
             fprintf(run, "            break;\n");
         }
@@ -710,10 +717,7 @@ static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, 
         for (int t = 0; t < threads && t * per_part < channels; t++) {
             int a = t * per_part;
             int b = a + per_part < channels ? a + per_part : channels;
-            if (b - a == 1)
-                fprintf(run, "        case %d: /* channel %d */\n", t, a);
-            else
-                fprintf(run, "        case %d: /* channels %d to %d */\n", t, a, b - 1);
+            emit_case_label(run, t, "channel", a, b);
             emit_expand_blocks(run, k, p, s, d, a, b, "            ");
             fprintf(run, "            break;\n");
         }

@@ -1002,7 +1002,7 @@ END_TEST
 /*
  * The blocks of an expansion and its depthwise conv write every block to
  * the same planes, except under NASC_PROBE, where the probe of the
- * expansion must see the whole tensor. A hook that sums every probed
+ * expansion must read the whole tensor. A hook that sums every probed
  * tensor must print the same sums for the blocks on 1 and 3 threads as
  * for the two convs run one after the other (channel_block cleared).
  */
