@@ -335,7 +335,8 @@ def profile_network(nasc, name, path, workdir, compiler, probe_gflops):
     macro = re.sub(r"[^A-Za-z0-9]", "_", net).upper()
     source_path = os.path.join(outdir, net + ".c")
     program = os.path.join(outdir, "profile")
-    command = [compiler, *flags, "-DNASC_PROBE=profile_probe", "-include", os.path.join(outdir, net + ".h"),
+    command = [compiler, *flags, "-DNASC_PROBE=profile_probe",
+               "-DNASC_PROBE_BLOCK=profile_probe_block", "-include", os.path.join(outdir, net + ".h"),
                f"-DNASC_NET_RUN={net}_run", f"-DNASC_NET_LOAD_WEIGHTS={net}_load_weights",
                f"-DNASC_NET_STRERROR={net}_strerror", f"-DNASC_NET_INPUT_SIZE={macro}_INPUT_SIZE",
                f"-DNASC_NET_OUTPUT_SIZE={macro}_OUTPUT_SIZE",

@@ -5,7 +5,10 @@
  * that runs code (see NASC_PROBE in the generated header), and the probe
  * takes a timestamp. A step's time is the gap since the previous probe, or
  * since the start of the run for the first one. The probe itself only
- * reads the clock. A step without code (in shufflenet_v2_x1_0, a channel
+ * reads the clock. An expansion that runs in blocks with its depthwise conv
+ * calls profile_probe_block (NASC_PROBE_BLOCK) after each block of either
+ * step, and each gap goes to the step that the block belongs to; their
+ * probes after the last block then add next to nothing. A step without code (in shufflenet_v2_x1_0, a channel
  * shuffle or split that the convs around it carry out) has no probe, and
  * the list of probed steps skips it.
  *
@@ -21,8 +24,9 @@
  * passed, at most MAX_RUNS, and
  * prints one JSON object: {"runs": N, "total_ms": T, "steps": [...],
  * "step_ms": [...]}, where steps lists the probed step indices in the order
- * of the calls, each step_ms entry is the median over the runs of that
- * step's time, and total_ms is the median of whole runs.
+ * of their NASC_PROBE calls, each step_ms entry is the median over the runs
+ * of that step's time (its blocks' included), and total_ms is the median
+ * of whole runs.
  *
  * Quiet runs. On a shared host the core's other hardware thread may run
  * another tenant's code for seconds at a time. In our runs that took up to
@@ -47,8 +51,8 @@
 #include <string.h>
 #include <time.h>
 
-#ifndef NASC_PROBE
-#error "compile the profile harness with -DNASC_PROBE=profile_probe"
+#if !defined(NASC_PROBE) || !defined(NASC_PROBE_BLOCK)
+#error "compile the profile harness with -DNASC_PROBE=profile_probe -DNASC_PROBE_BLOCK=profile_probe_block"
 #endif
 
 #define WARMUP_RUNS 3
@@ -64,12 +68,32 @@ static double now_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* The current run: its start, then the step index and timestamp of each probe call. */
+/*
+ * The current run: its start, then the step index and timestamp of each
+ * probe call, and whether it was a call after a block.
+ */
 static double run_start;
 static int probe_steps[MAX_PROBES];
 static double stamps[MAX_PROBES];
+static int block_calls[MAX_PROBES];
 static int probe_count;
 static int too_many_probes;
+
+static void record(int step, int block)
+{
+    if (probe_count == MAX_PROBES) {
+        too_many_probes = 1;
+        return;
+    }
+    probe_steps[probe_count] = step;
+    block_calls[probe_count] = block;
+    stamps[probe_count++] = now_seconds();
+}
+
+void NASC_PROBE_BLOCK(int step)
+{
+    record(step, 1);
+}
 
 void NASC_PROBE(int step, int kind, const float *data, const int *channels, int c, int h, int w)
 {
@@ -79,12 +103,7 @@ void NASC_PROBE(int step, int kind, const float *data, const int *channels, int 
     (void)c;
     (void)h;
     (void)w;
-    if (probe_count == MAX_PROBES) {
-        too_many_probes = 1;
-        return;
-    }
-    probe_steps[probe_count] = step;
-    stamps[probe_count++] = now_seconds();
+    record(step, 0);
 }
 
 /* A run counts when both of its probes reach this share of the fastest probe. */
@@ -190,7 +209,38 @@ int main(int argc, char **argv)
                 too_many_probes ? "too many" : "no", MAX_PROBES);
         return 1;
     }
-    int step_count = probe_count;
+    /*
+     * The steps, in the order of their NASC_PROBE calls, and the step that
+     * each call's gap goes to: a block's gap to the probe of its step.
+     */
+    int call_count = probe_count, step_count = 0;
+    int *calls = malloc(sizeof(int) * (size_t)call_count);
+    int *slot_of_call = malloc(sizeof(int) * (size_t)call_count);
+    int *steps = malloc(sizeof(int) * (size_t)call_count);
+    if (!calls || !slot_of_call || !steps) {
+        fprintf(stderr, "profile: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < call_count; i++) {
+        calls[i] = probe_steps[i] * 2 + block_calls[i];
+        if (!block_calls[i])
+            steps[step_count++] = probe_steps[i];
+    }
+    for (int i = 0; i < call_count; i++) {
+        int slot = -1;
+        for (int j = 0, seen = 0; j < call_count && slot < 0; j++) {
+            if (block_calls[j])
+                continue;
+            if (j >= i && probe_steps[j] == probe_steps[i])
+                slot = seen;
+            seen++;
+        }
+        if (slot < 0) {
+            fprintf(stderr, "profile: step %d has blocks after its probe\n", probe_steps[i]);
+            return 1;
+        }
+        slot_of_call[i] = slot;
+    }
 
     /* Step s of run r is at step_times[s * MAX_RUNS + r]. */
     double *step_times = malloc(sizeof(double) * MAX_RUNS * (size_t)step_count);
@@ -210,15 +260,19 @@ int main(int argc, char **argv)
         probe_count = 0;
         run_start = now_seconds();
         NASC_NET_RUN(input, output, workspace);
-        if (probe_count != step_count) {
-            fprintf(stderr, "profile: run %d made %d probe calls, the first made %d\n", runs, probe_count,
-                    step_count);
+        int same = probe_count == call_count;
+        for (int i = 0; same && i < call_count; i++)
+            same = calls[i] == probe_steps[i] * 2 + block_calls[i];
+        if (!same) {
+            fprintf(stderr, "profile: run %d made other probe calls than the first\n", runs);
             return 1;
         }
-        totals[runs] = (stamps[step_count - 1] - run_start) * 1e3;
-        for (int s = 0; s < step_count; s++) {
-            double previous = s == 0 ? run_start : stamps[s - 1];
-            step_times[(size_t)s * MAX_RUNS + runs] = (stamps[s] - previous) * 1e3;
+        totals[runs] = (stamps[call_count - 1] - run_start) * 1e3;
+        for (int s = 0; s < step_count; s++)
+            step_times[(size_t)s * MAX_RUNS + runs] = 0.0;
+        for (int i = 0; i < call_count; i++) {
+            double previous = i == 0 ? run_start : stamps[i - 1];
+            step_times[(size_t)slot_of_call[i] * MAX_RUNS + runs] += (stamps[i] - previous) * 1e3;
         }
         double after = speed_probe();
         speeds[runs] = before < after ? before : after;
@@ -248,7 +302,7 @@ int main(int argc, char **argv)
     printf("{\"runs\": %d, \"quiet_runs\": %d, \"probe_gflops\": %.1f, \"total_ms\": %.6f, "
            "\"steps\": [", runs, quiet, fastest, median(totals, counted));
     for (int s = 0; s < step_count; s++)
-        printf("%s%d", s ? ", " : "", probe_steps[s]);
+        printf("%s%d", s ? ", " : "", steps[s]);
     printf("], \"step_ms\": [");
     for (int s = 0; s < step_count; s++)
         printf("%s%.6f", s ? ", " : "", median(step_times + (size_t)s * MAX_RUNS, counted));
@@ -259,5 +313,8 @@ int main(int argc, char **argv)
     free(totals);
     free(speeds);
     free(step_times);
+    free(calls);
+    free(slot_of_call);
+    free(steps);
     return 0;
 }

@@ -294,8 +294,21 @@ static const char *pointer_plus(const char *base, const char *times, int first, 
  * conv d, from channel c0 in the generated loop, or from `first` when
  * first >= 0. The block's planes go to those of channel a.
  */
+/*
+ * Emits the call of NASC_PROBE_BLOCK after a block of step s, in the
+ * single-threaded run function only (timed is false on threads).
+ */
+static void emit_block_probe(FILE *run, const cg_program *p, const cg_step *s, bool timed,
+                             const char *indent)
+{
+    if (timed)
+        fprintf(run, "#ifdef NASC_PROBE_BLOCK\n%sNASC_PROBE_BLOCK(%d);\n#endif\n", indent,
+                (int)(s - p->steps));
+}
+
 static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
-                              const cg_step *d, int count, int a, int first, const char *indent)
+                              const cg_step *d, int count, int a, int first, bool timed,
+                              const char *indent)
 {
     const ir_graph *g = p->graph;
     const ir_node *n = &g->nodes[s->layer], *dn = &g->nodes[d->layer];
@@ -316,6 +329,7 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
         s->bias_offset >= 0 ? pointer_plus(weight_ptr(s->bias_offset), "c0", first, 1) : "NULL";
     emit_channels_call(run, k, p, s, count, tensor_ptr(p, n->inputs[0]), "expanded", weights,
                        bias, "", indent);
+    emit_block_probe(run, p, s, timed, indent);
 
     const char *y = pointer_plus(tensor_ptr(p, d->node), out_planes, first, out_plane);
     weights = pointer_plus(weight_ptr(d->weight_offset), arena_printf("(long)c0 * %d", taps),
@@ -327,6 +341,7 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
                                                 out_plane))
             : "";
     emit_channels_call(run, k, p, d, count, "expanded", y, weights, bias, residual, indent);
+    emit_block_probe(run, p, d, timed, indent);
 }
 
 /*
@@ -336,26 +351,27 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
  * writes the same planes, those of channel a of the expanded tensor, so
  * they stay in cache. Under NASC_PROBE each block writes its own
  * channels instead, so that the probe reads the whole expanded tensor.
+ * When timed, each call is followed by NASC_PROBE_BLOCK with its step.
  */
 static void emit_expand_blocks(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
-                               const cg_step *d, int a, int b, const char *indent)
+                               const cg_step *d, int a, int b, bool timed, const char *indent)
 {
     int block = s->channel_block;
     const char *in = arena_printf("%s    ", indent);
     int full = a + (b - a) / block * block;
     if (full - a > block) {
         fprintf(run, "%sfor (int c0 = %d; c0 < %d; c0 += %d) {\n", indent, a, full, block);
-        emit_expand_block(run, k, p, s, d, block, a, -1, in);
+        emit_expand_block(run, k, p, s, d, block, a, -1, timed, in);
         fprintf(run, "%s}\n", indent);
     } else if (full > a) {
         fprintf(run, "%s{ /* channels %d to %d */\n", indent, a, full - 1);
-        emit_expand_block(run, k, p, s, d, block, a, a, in);
+        emit_expand_block(run, k, p, s, d, block, a, a, timed, in);
         fprintf(run, "%s}\n", indent);
     }
     if (full < b) {
         fprintf(run, "%s{ /* the last %s */\n", indent,
                 b - full == 1 ? "channel" : arena_printf("%d channels", b - full));
-        emit_expand_block(run, k, p, s, d, b - full, a, full, in);
+        emit_expand_block(run, k, p, s, d, b - full, a, full, timed, in);
         fprintf(run, "%s}\n", indent);
     }
 }
@@ -709,7 +725,7 @@ static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, 
                  "    /* %s */\n", block, channels, s->label);
     if (alone) {
         fprintf(run, "    if (thread == 0) {\n");
-        emit_expand_blocks(run, k, p, s, d, 0, channels, "        ");
+        emit_expand_blocks(run, k, p, s, d, 0, channels, false, "        ");
         fprintf(run, "    }\n");
     } else {
         fprintf(run, "    for (int part = thread; part < THREADS; part += threads) {\n"
@@ -718,7 +734,7 @@ static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, 
             int a = t * per_part;
             int b = a + per_part < channels ? a + per_part : channels;
             emit_case_label(run, t, "channel", a, b);
-            emit_expand_blocks(run, k, p, s, d, a, b, "            ");
+            emit_expand_blocks(run, k, p, s, d, a, b, false, "            ");
             fprintf(run, "            break;\n");
         }
         fprintf(run, "        }\n    }\n");
@@ -977,6 +993,16 @@ static const char *probe_declarations(void)
            "#define NASC_PROBE_LAYER 2 /* the step computes a conv or a linear layer */\n"
            "void NASC_PROBE(int step, int kind, const float *data, const int *channels, int c,\n"
            "                int h, int w);\n"
+           "#endif\n"
+           "#ifdef NASC_PROBE_BLOCK\n"
+           "/*\n"
+           " * Compiled with -DNASC_PROBE_BLOCK=HOOK, the single-threaded run function\n"
+           " * calls HOOK(step) after each block of a step that runs in blocks of\n"
+           " * channels with the step after it (an expansion and its depthwise conv),\n"
+           " * so that a timer can charge each block to its step. NASC_PROBE, if\n"
+           " * defined, is called for both steps after their last block.\n"
+           " */\n"
+           "void NASC_PROBE_BLOCK(int step);\n"
            "#endif\n\n";
 }
 
@@ -1204,7 +1230,7 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
             int channels = p->graph->nodes[s->layer].shape.c;
             fprintf(run.f, "    /* expansion and depthwise conv in blocks of %d of their %d channels */\n"
                            "    /* %s */\n", s->channel_block, channels, s->label);
-            emit_expand_blocks(run.f, &k, p, s, d, 0, channels, "    ");
+            emit_expand_blocks(run.f, &k, p, s, d, 0, channels, true, "    ");
             emit_probe(run.f, p, s, tensor_ptr(p, s->node), t);
             emit_labelled_probe(run.f, p, d);
             t = (int)(d - p->steps);

@@ -1004,7 +1004,10 @@ END_TEST
  * the same planes, except under NASC_PROBE, where the probe of the
  * expansion must read the whole tensor. A hook that sums every probed
  * tensor must print the same sums for the blocks on 1 and 3 threads as
- * for the two convs run one after the other (channel_block cleared).
+ * for the two convs run one after the other (channel_block cleared). On
+ * 1 thread NASC_PROBE_BLOCK must follow every block of either conv, with
+ * its step, before their probes (bench/profile.c charges the blocks so);
+ * the threaded and the unblocked builds have no such calls.
  */
 START_TEST(expand_blocks_probe_whole_tensor)
 {
@@ -1031,8 +1034,24 @@ START_TEST(expand_blocks_probe_whole_tensor)
                   "    (void)kind;\n    (void)channels;\n"
                   "    for (long i = 0; i < (long)c * h * w; i++)\n"
                   "        sum += data[i];\n"
-                  "    fprintf(stderr, \"step %%d: %%.17g\\n\", step, sum);\n}\n");
+                  "    fprintf(stderr, \"step %%d: %%.17g\\n\", step, sum);\n}\n"
+                  "void block(int step)\n{\n"
+                  "    fprintf(stderr, \"block %%d\\n\", step);\n}\n");
     fclose(hook);
+    /* the blocked pair, and the calls its blocks must make */
+    int expansion = -1;
+    for (int t = 0; t < p->nsteps && expansion < 0; t++)
+        if (p->steps[t].channel_block > 0)
+            expansion = t;
+    ck_assert_msg(expansion >= 0, "%s: no step runs in blocks", cases[_i].name);
+    int depthwise = expansion + 1;
+    while (p->steps[depthwise].deleted)
+        depthwise++;
+    int channels = g->nodes[p->steps[expansion].layer].shape.c;
+    int block = p->steps[expansion].channel_block;
+    const char *expected = "";
+    for (int c0 = 0; c0 < channels; c0 += block)
+        expected = arena_printf("%sblock %d\nblock %d\n", expected, expansion, depthwise);
     /* blocks on 1 thread, on 3 threads, then one conv after the other */
     const char *sums[3];
     for (int build = 0; build < 3; build++) {
@@ -1048,9 +1067,10 @@ START_TEST(expand_blocks_probe_whole_tensor)
                       blocks ? "" : "no");
         ck_assert(cg_write(p, &files, sub));
         run_command(cases[_i].name,
-                    arena_printf("cd '%s' && cc -std=c99 -O1 -DNASC_PROBE=hook -pthread -o prog "
-                                 "main.c %s.c ../hook.c -lm && ./prog %s.weights ../input.bin "
-                                 "output.bin 2> sums.txt",
+                    arena_printf("cd '%s' && cc -std=c99 -O1 -DNASC_PROBE=hook "
+                                 "-DNASC_PROBE_BLOCK=block -pthread -o prog main.c %s.c "
+                                 "../hook.c -lm && ./prog %s.weights ../input.bin output.bin "
+                                 "2> sums.txt",
                                  sub, g->name, g->name));
         FILE *in = fopen(arena_printf("%s/sums.txt", sub), "r");
         ck_assert_ptr_nonnull(in);
@@ -1059,7 +1079,24 @@ START_TEST(expand_blocks_probe_whole_tensor)
         text[n] = '\0';
         fclose(in);
         ck_assert_msg(strstr(text, "step 0: ") != NULL, "%s: no probe output", cases[_i].name);
-        sums[build] = arena_strdup(text);
+        /* the block calls apart, and none after the pair's probes */
+        const char *block_lines = "", *probes = "", *last_block = "";
+        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+            if (strncmp(line, "block ", 6) == 0) {
+                block_lines = arena_printf("%s%s\n", block_lines, line);
+                last_block = probes;
+            } else {
+                probes = arena_printf("%s%s\n", probes, line);
+            }
+        }
+        ck_assert_msg(strcmp(block_lines, build == 0 ? expected : "") == 0,
+                      "%s: build %d made the block calls\n%swhere\n%swas expected",
+                      cases[_i].name, build, block_lines, build == 0 ? expected : "none\n");
+        if (build == 0)
+            ck_assert_msg(strstr(last_block, arena_printf("step %d: ", expansion)) == NULL,
+                          "%s: a block call after the probe of step %d", cases[_i].name,
+                          expansion);
+        sums[build] = probes;
     }
     for (int build = 0; build < 2; build++)
         ck_assert_msg(strcmp(sums[build], sums[2]) == 0,
