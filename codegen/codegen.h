@@ -81,6 +81,19 @@ typedef struct {
      * in lower.c).
      */
     int channel_block;
+    /*
+     * Set with channel_block when the projection, the 1x1 conv after the
+     * depthwise conv, reads nothing else of the pair: it then runs in the
+     * same blocks, each adding its block of input channels to the sums.
+     */
+    bool block_projection;
+    /*
+     * For a kernel that adds the products of a slice of its conv's input
+     * channels to the output (a block of a projection): the conv's input
+     * channels, else 0. Its C is the slice's channels, and it takes the
+     * slice's first channel as an argument (see emit_conv_kernel).
+     */
+    int slice_channels;
     bool deleted;          /* fused away; emits nothing */
 } cg_step;
 

@@ -115,7 +115,7 @@ static void emit_tile_store(FILE *f, const char *indent, int rows, int vectors, 
  * xs points at the tile's first input value and ws at the ROWS packed
  * weights of this (c, kh, kw), so a<row>_<vector> += ws[row] * xs[vector].
  */
-static void emit_tile_products(FILE *f, const char *indent, int rows, int vectors)
+static void emit_tile_products(FILE *f, const char *indent, int rows, int vectors, const char *wk)
 {
     for (int j = 0; j < vectors; j++)
         fprintf(f, "%svfloat x%d;\n%smemcpy(&x%d, xs + %d * VL, sizeof x%d);\n", indent, j, indent,
@@ -125,8 +125,8 @@ static void emit_tile_products(FILE *f, const char *indent, int rows, int vector
             if (i < CONV_ROWS)
                 fprintf(f, "%sa%d_%d += ws[%d] * x%d;\n", indent, i, j, i, j);
             else
-                fprintf(f, "%sa%d_%d += ws[%d * K * %d + %d] * x%d;\n", indent, i, j,
-                        i / CONV_ROWS, CONV_ROWS, i % CONV_ROWS, j);
+                fprintf(f, "%sa%d_%d += ws[%d * %s * %d + %d] * x%d;\n", indent, i, j,
+                        i / CONV_ROWS, wk, CONV_ROWS, i % CONV_ROWS, j);
         }
 }
 
@@ -136,10 +136,11 @@ static void emit_tile_products(FILE *f, const char *indent, int rows, int vector
  * blocks_per_tile blocks of CONV_ROWS output channels. Part 1 is the
  * group's last whole block when the tiles leave one, and part 2 the
  * remaining channels. The tile's packed weights start at wb, a later
- * block of the tile K * CONV_ROWS floats further.
+ * block of the tile K * CONV_ROWS floats further (WK * CONV_ROWS in a
+ * kernel of a slice of the input channels, sliced).
  */
 static int open_channel_block(FILE *f, const char *indent, int part, int group_channels,
-                              int blocks_per_tile)
+                              int blocks_per_tile, bool sliced)
 {
     int tile_rows = CONV_ROWS * blocks_per_tile;
     int rows = part == 0 ? tile_rows
@@ -156,7 +157,8 @@ static int open_channel_block(FILE *f, const char *indent, int part, int group_c
     else
         fprintf(f, "%s{\n%s    const int oc0 = (g + 1) * OCPG - %d; /* the group's last %d channels */\n",
                 indent, indent, rows, rows);
-    fprintf(f, "%s    const float *wb = w + (long)oc0 * CPG * KH * KW;\n", indent);
+    fprintf(f, "%s    const float *wb = w + (long)oc0 * %s;\n", indent,
+            sliced ? "WK" : "CPG * KH * KW");
     return rows;
 }
 
@@ -312,6 +314,13 @@ typedef struct {
     bool shared_rows;
     int kw;       /* KW (see emit_panel_tile) */
     bool direct;  /* no panel: the tiles read the input planes (see panel_reads_input) */
+    /*
+     * The kernel adds the products of input channels [c0, c0 + C) of a
+     * conv of SLICE_OF input channels (see emit_conv_kernel). The sums
+     * start from the bias only in the first slice and take the epilogue
+     * only in the last, and the weights of k are those of c0 + k.
+     */
+    bool sliced;
 } panel_pass;
 
 /*
@@ -336,7 +345,7 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
     bool chunked = pass->chunked;
     const char *bias_indent = chunked ? in : indent;
     if (chunked)
-        fprintf(f, "%sif (k0 == 0) {\n", indent);
+        fprintf(f, "%sif (k0 == 0%s) {\n", indent, pass->sliced ? " && c0 == 0" : "");
     for (int i = 0; i < rows && e->bias; i++)
         for (int j = 0; j < vectors; j++)
             fprintf(f, "%sa%d_%d += b[oc0 + %d];\n", bias_indent, i, j, i);
@@ -397,13 +406,14 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
         } else {
             fprintf(f, "%s    const float *xs = panel[k] + q;\n", at);
         }
-        fprintf(f, "%s    const float *ws = wb + (long)(k0 + k) * %d;\n", at,
-                rows < CONV_ROWS ? rows : CONV_ROWS);
+        const char *wk = pass->sliced ? "WK" : "K";
+        fprintf(f, "%s    const float *ws = wb + (long)(%sk0 + k) * %d;\n", at,
+                pass->sliced ? "c0 + " : "", rows < CONV_ROWS ? rows : CONV_ROWS);
         if (rows >= CONV_ROWS)
             for (int b = 0; b < rows / CONV_ROWS; b++)
-                fprintf(f, "%s    __builtin_prefetch(ws + (long)K * %d);\n", at,
+                fprintf(f, "%s    __builtin_prefetch(ws + (long)%s * %d);\n", at, wk,
                         rows + b * CONV_ROWS);
-        emit_tile_products(f, arena_printf("%s    ", at), rows, vectors);
+        emit_tile_products(f, arena_printf("%s    ", at), rows, vectors, wk);
         if (copies > 1)
             fprintf(f, "%s}\n", at);
     }
@@ -415,7 +425,7 @@ static void emit_panel_tile(FILE *f, const char *indent, int rows, int vectors, 
             emit_tile_store(f, indent, rows, vectors, "oh0 * OW + q", count, e);
         return;
     }
-    fprintf(f, "%sif (k0 + kc == K) {\n", indent);
+    fprintf(f, "%sif (k0 + kc == K%s) {\n", indent, pass->sliced ? " && c0 + C == SLICE_OF" : "");
     if (by_vector)
         emit_tile_store_vectors(f, in, rows, vectors, "oh0 * OW + q", e);
     else
@@ -440,7 +450,8 @@ static void emit_block_tiles(FILE *f, const char *indent, int group_channels, in
     const char *in = arena_printf("%s    ", indent);
     int blocks_per_tile = lanes >= 16 ? 2 : 1;
     for (int part = 0; part < 3; part++) {
-        int rows = open_channel_block(f, indent, part, group_channels, blocks_per_tile);
+        int rows = open_channel_block(f, indent, part, group_channels, blocks_per_tile,
+                                      pass->sliced);
         if (rows == 0)
             continue;
         emit_panel_tile(f, in, rows, vectors, lanes, full, pass, e);
@@ -511,7 +522,8 @@ static void emit_panel_tiles(FILE *f, int group_channels, int lanes, const tile_
     }
     int blocks_per_tile = lanes >= 16 ? 2 : 1;
     for (int part = 0; part < 3; part++) {
-        int rows = open_channel_block(f, indent, part, group_channels, blocks_per_tile);
+        int rows = open_channel_block(f, indent, part, group_channels, blocks_per_tile,
+                                      pass->sliced);
         if (rows == 0)
             continue;
         emit_position_tiles(f, arena_printf("%s    ", indent), rows, group_channels, lanes, full3,
@@ -775,7 +787,7 @@ static void emit_shared_gather(FILE *f, const char *indent, const ir_window *win
  */
 static void emit_panel_body(FILE *f, const ir_window *win, ir_shape in, int group_channels,
                             int reduction, int row_begin, int out_height, int out_width,
-                            int lanes, const conv_epilogue *e)
+                            int lanes, bool sliced, const conv_epilogue *e)
 {
     int taps = win->kh * win->kw;
     int width = panel_width(out_height, out_width, lanes);
@@ -788,8 +800,9 @@ static void emit_panel_body(FILE *f, const ir_window *win, ir_shape in, int grou
     plans[nplans++] = plan_tiles((out_height - (blocks - 1) * rows_per_panel) * out_width, lanes);
     int chunk = panel_chunk(reduction, taps, width, lanes);
     bool whole_channels = chunk % taps == 0;
-    panel_pass pass = {reduction > chunk, whole_channels && win->sh == 1 && win->kh > 1, win->kw,
-                       panel_reads_input(win, in, out_width, reduction, chunk, plans, nplans)};
+    panel_pass pass = {reduction > chunk || sliced, whole_channels && win->sh == 1 && win->kh > 1,
+                       win->kw, panel_reads_input(win, in, out_width, reduction, chunk, plans, nplans),
+                       sliced};
     fprintf(f, "    /* positions: ROWS_PER_PANEL output rows, QP of them rounded up to whole vectors */\n"
                "    enum { K = CPG * KH * KW, ROWS_PER_PANEL = %d, QP = %d, KC = %d };\n",
             rows_per_panel, width, chunk);
@@ -1585,10 +1598,13 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
                                    : "";
     bool residual = s->residual >= 0;
     const char *rows = s->row_end > 0 ? arena_printf("_rows%d_%d", s->row_begin, s->row_end) : "";
+    bool sliced = s->slice_channels > 0;
+    const char *slice = sliced ? arena_printf("_slice_of%d", s->slice_channels) : "";
     const char *name = arena_printf(
-        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s%s%s%s", w->kh, w->kw, w->sh,
+        "conv_k%dx%d_s%dx%d_p%dx%d_d%dx%d_g%d_c%d_o%d_h%dx%d%s%s%s%s%s%s", w->kh, w->kw, w->sh,
         w->sw, w->ph, w->pw, w->dh, w->dw, n->attr.conv.groups, in.c, n->shape.c, in.h, in.w,
-        bias ? "_bias" : "", residual ? "_residual" : "", act_suffix(s->act), shuffle, rows);
+        bias ? "_bias" : "", residual ? "_residual" : "", act_suffix(s->act), shuffle, rows,
+        slice);
     if (already_emitted(k, name))
         return name;
 
@@ -1619,9 +1635,15 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
                    " * tensor, BASE = %d, the channel shuffle with %d groups fused into this\n"
                    " * kernel: perm(c) = c %% PER_GROUP * SHUFFLE_GROUPS + c / PER_GROUP.\n */\n",
                 s->shuffle_channels, s->shuffle_base, s->shuffle_groups);
+    if (sliced)
+        fprintf(f, "/*\n * Adds the products of input channels [c0, c0 + C) of a conv of %d input\n"
+                   " * channels to y: the first slice starts from the bias, a later one from\n"
+                   " * the sums in y, and the last applies the epilogue. x points at channel\n"
+                   " * c0, w at the packed weights of the whole conv.\n */\n",
+                s->slice_channels);
     fprintf(f, "static void %s(const float *restrict x, float *restrict y,\n"
-               "    const float *restrict w, const float *restrict b%s)\n{\n", name,
-            residual ? ", const float *restrict r" : "");
+               "    const float *restrict w, const float *restrict b%s%s)\n{\n", name,
+            residual ? ", const float *restrict r" : "", sliced ? ", int c0" : "");
     fprintf(f, "    enum { C = %d, H = %d, W = %d, OC = %d, OH = %d, OW = %d };\n", in.c, in.h, in.w,
             n->shape.c, n->shape.h, n->shape.w);
     fprintf(f, "    enum { KH = %d, KW = %d, SH = %d, SW = %d, PH = %d, PW = %d, DH = %d, DW = %d };\n",
@@ -1633,6 +1655,13 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
     if (shuffled)
         fprintf(f, "    enum { SHUFFLE_GROUPS = %d, PER_GROUP = %d, BASE = %d };\n",
                 s->shuffle_groups, s->shuffle_channels / s->shuffle_groups, s->shuffle_base);
+    if (sliced) {
+        /* the panel kernel of a dense conv, the only one that takes slices */
+        NASC_ASSERT(block == CG_CONV_BLOCK && n->attr.conv.groups == 1 &&
+                    panel_fits(n->shape.h, n->shape.w, lanes));
+        fprintf(f, "    enum { SLICE_OF = %d, WK = SLICE_OF * KH * KW }; /* WK: k of the whole conv */\n",
+                s->slice_channels);
+    }
 
     /* Depthwise convs have kernels of their own; every other conv reads packed weights. */
     conv_epilogue e = {bias, residual, shuffled, s->act};
@@ -1661,7 +1690,8 @@ const char *emit_conv_kernel(kernel_set *k, const ir_graph *g, const cg_step *s,
         int groups = n->attr.conv.groups;
         int rows = s->row_end > 0 ? s->row_end - s->row_begin : n->shape.h;
         emit_panel_body(f, w, in, n->shape.c / groups, in.c / groups * w->kh * w->kw,
-                        s->row_end > 0 ? s->row_begin : 0, rows, n->shape.w, lanes, &e);
+                        s->row_end > 0 ? s->row_begin : 0, rows, n->shape.w, lanes,
+                        s->slice_channels > 0, &e);
         fprintf(f, "}\n\n");
         return name;
     }

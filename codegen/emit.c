@@ -290,11 +290,6 @@ static const char *pointer_plus(const char *base, const char *times, int first, 
 }
 
 /*
- * Emits one block of `count` channels of an expansion s and its depthwise
- * conv d, from channel c0 in the generated loop, or from `first` when
- * first >= 0. The block's planes go to those of channel a.
- */
-/*
  * Emits the call of NASC_PROBE_BLOCK after a block of step s, in the
  * single-threaded run function only (timed is false on threads).
  */
@@ -306,9 +301,38 @@ static void emit_block_probe(FILE *run, const cg_program *p, const cg_step *s, b
                 (int)(s - p->steps));
 }
 
+/*
+ * Emits the call that adds the products of a block of `count` input
+ * channels of projection e, from channel c0 in the generated loop or from
+ * `first` when first >= 0, read at x (see slice_channels in codegen.h).
+ */
+static void emit_projection_call(FILE *run, kernel_set *k, const cg_program *p, const cg_step *e,
+                                 int count, int first, const char *x, const char *indent)
+{
+    const ir_graph *g = p->graph;
+    const ir_node *n = &g->nodes[e->layer];
+    ir_graph *copy = graph_copy(g);
+    copy->nodes[n->inputs[0]].shape.c = count;
+    cg_step slice = *e;
+    slice.slice_channels = g->nodes[n->inputs[0]].shape.c;
+    const char *bias = e->bias_offset >= 0 ? weight_ptr(e->bias_offset) : "NULL";
+    const char *residual =
+        e->residual >= 0 ? arena_printf(", %s", tensor_ptr(p, e->residual)) : "";
+    fprintf(run, "%s%s(%s, %s, %s, %s%s, %s);\n", indent,
+            emit_conv_kernel(k, copy, &slice, &copy->nodes[e->layer]), x, tensor_ptr(p, e->node),
+            weight_ptr(e->weight_offset), bias, residual,
+            first >= 0 ? arena_printf("%d", first) : "c0");
+}
+
+/*
+ * Emits one block of `count` channels of an expansion s and its depthwise
+ * conv d, from channel c0 in the generated loop, or from `first` when
+ * first >= 0, and of projection e unless it is NULL. The block's planes
+ * go to those of channel a; with e, so do those of the depthwise conv.
+ */
 static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
-                              const cg_step *d, int count, int a, int first, bool timed,
-                              const char *indent)
+                              const cg_step *d, const cg_step *e, int count, int a, int first,
+                              bool timed, const char *indent)
 {
     const ir_graph *g = p->graph;
     const ir_node *n = &g->nodes[s->layer], *dn = &g->nodes[d->layer];
@@ -332,6 +356,12 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
     emit_block_probe(run, p, s, timed, indent);
 
     const char *y = pointer_plus(tensor_ptr(p, d->node), out_planes, first, out_plane);
+    if (e) {
+        fprintf(run, "#ifdef NASC_PROBE\n%sfloat *filtered = %s;\n#else\n"
+                     "%sfloat *filtered = %s; /* and so does the depthwise conv */\n#endif\n",
+                indent, y, indent, tensor_ptr_at(p, d->node, (int64_t)a * out_plane));
+        y = "filtered";
+    }
     weights = pointer_plus(weight_ptr(d->weight_offset), arena_printf("(long)c0 * %d", taps),
                            first, taps);
     bias = d->bias_offset >= 0 ? pointer_plus(weight_ptr(d->bias_offset), "c0", first, 1) : "NULL";
@@ -342,6 +372,10 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
             : "";
     emit_channels_call(run, k, p, d, count, "expanded", y, weights, bias, residual, indent);
     emit_block_probe(run, p, d, timed, indent);
+    if (e) {
+        emit_projection_call(run, k, p, e, count, first, "filtered", indent);
+        emit_block_probe(run, p, e, timed, indent);
+    }
 }
 
 /*
@@ -352,26 +386,28 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
  * they stay in cache. Under NASC_PROBE each block writes its own
  * channels instead, so that the probe reads the whole expanded tensor.
  * When timed, each call is followed by NASC_PROBE_BLOCK with its step.
+ * Projection e, unless NULL, runs in the same blocks (block_projection).
  */
 static void emit_expand_blocks(FILE *run, kernel_set *k, const cg_program *p, const cg_step *s,
-                               const cg_step *d, int a, int b, bool timed, const char *indent)
+                               const cg_step *d, const cg_step *e, int a, int b, bool timed,
+                               const char *indent)
 {
     int block = s->channel_block;
     const char *in = arena_printf("%s    ", indent);
     int full = a + (b - a) / block * block;
     if (full - a > block) {
         fprintf(run, "%sfor (int c0 = %d; c0 < %d; c0 += %d) {\n", indent, a, full, block);
-        emit_expand_block(run, k, p, s, d, block, a, -1, timed, in);
+        emit_expand_block(run, k, p, s, d, e, block, a, -1, timed, in);
         fprintf(run, "%s}\n", indent);
     } else if (full > a) {
         fprintf(run, "%s{ /* channels %d to %d */\n", indent, a, full - 1);
-        emit_expand_block(run, k, p, s, d, block, a, a, timed, in);
+        emit_expand_block(run, k, p, s, d, e, block, a, a, timed, in);
         fprintf(run, "%s}\n", indent);
     }
     if (full < b) {
         fprintf(run, "%s{ /* the last %s */\n", indent,
                 b - full == 1 ? "channel" : arena_printf("%d channels", b - full));
-        emit_expand_block(run, k, p, s, d, b - full, a, full, timed, in);
+        emit_expand_block(run, k, p, s, d, e, b - full, a, full, timed, in);
         fprintf(run, "%s}\n", indent);
     }
 }
@@ -725,7 +761,7 @@ static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, 
                  "    /* %s */\n", block, channels, s->label);
     if (alone) {
         fprintf(run, "    if (thread == 0) {\n");
-        emit_expand_blocks(run, k, p, s, d, 0, channels, false, "        ");
+        emit_expand_blocks(run, k, p, s, d, NULL, 0, channels, false, "        ");
         fprintf(run, "    }\n");
     } else {
         fprintf(run, "    for (int part = thread; part < THREADS; part += threads) {\n"
@@ -734,7 +770,7 @@ static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, 
             int a = t * per_part;
             int b = a + per_part < channels ? a + per_part : channels;
             emit_case_label(run, t, "channel", a, b);
-            emit_expand_blocks(run, k, p, s, d, a, b, false, "            ");
+            emit_expand_blocks(run, k, p, s, d, NULL, a, b, false, "            ");
             fprintf(run, "            break;\n");
         }
         fprintf(run, "        }\n    }\n");
@@ -1227,13 +1263,19 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
                 continue;
             }
             const cg_step *d = &p->steps[next_live_step(p, t)];
+            const cg_step *e =
+                s->block_projection ? &p->steps[next_live_step(p, (int)(d - p->steps))] : NULL;
             int channels = p->graph->nodes[s->layer].shape.c;
-            fprintf(run.f, "    /* expansion and depthwise conv in blocks of %d of their %d channels */\n"
-                           "    /* %s */\n", s->channel_block, channels, s->label);
-            emit_expand_blocks(run.f, &k, p, s, d, 0, channels, true, "    ");
+            fprintf(run.f, "    /* %s in blocks of %d of their %d channels */\n"
+                           "    /* %s */\n",
+                    e ? "expansion, depthwise conv and projection" : "expansion and depthwise conv",
+                    s->channel_block, channels, s->label);
+            emit_expand_blocks(run.f, &k, p, s, d, e, 0, channels, true, "    ");
             emit_probe(run.f, p, s, tensor_ptr(p, s->node), t);
             emit_labelled_probe(run.f, p, d);
-            t = (int)(d - p->steps);
+            if (e)
+                emit_labelled_probe(run.f, p, e);
+            t = (int)((e ? e : d) - p->steps);
         }
     }
     int64_t offset = 0;

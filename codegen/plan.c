@@ -2,9 +2,12 @@
  * The memory plan: one workspace for every intermediate buffer.
  *
  * A buffer is live from the step that first writes it to the last step
- * that reads it. The input of an expansion run in blocks with its
- * depthwise conv (cg_step.channel_block) is read up to that conv's step.
- * The network's outputs stay live to the end, where they are copied out. Buffers are placed largest first at the lowest offset
+ * that reads it. An expansion run in blocks (cg_step.channel_block)
+ * runs with its depthwise conv, and with the projection after that when
+ * block_projection is set. Every buffer that one of these steps reads or
+ * writes is live from the first of them to the last.
+ * The network's outputs stay live to the end, where they are copied out.
+ * Buffers are placed largest first at the lowest offset
  * that no buffer with an overlapping live range occupies (the greedy-by-size
  * heuristic), each aligned to 64 bytes so kernels start on a cache line.
  */
@@ -37,6 +40,16 @@ static void touch(cg_program *p, int node, int step, bool writes)
         buf->last_step = step;
 }
 
+/* Touches the output of step s at `step` (as a write when writes) and its inputs. */
+static void touch_step(cg_program *p, const cg_step *s, int step, bool writes)
+{
+    touch(p, s->node, step, writes);
+    for (int k = 0; k < s->ninputs; k++)
+        touch(p, s->inputs[k], step, false);
+    for (int k = 0; k < s->nextra; k++)
+        touch(p, s->extra_inputs[k], step, false);
+}
+
 static void live_ranges(cg_program *p)
 {
     for (int b = 0; b < p->nbuffers; b++) {
@@ -44,20 +57,26 @@ static void live_ranges(cg_program *p)
         p->buffers[b].last_step = -1;
     }
     for (int t = 0; t < p->nsteps; t++) {
-        const cg_step *s = &p->steps[t];
-        if (s->deleted)
+        if (p->steps[t].deleted)
             continue;
-        touch(p, s->node, t, true);
-        for (int k = 0; k < s->ninputs; k++)
-            touch(p, s->inputs[k], t, false);
-        for (int k = 0; k < s->nextra; k++)
-            touch(p, s->extra_inputs[k], t, false);
-        /* Blocks of an expansion run up to its depthwise conv, the next live step. */
-        int next = t + 1;
-        while (next < p->nsteps && p->steps[next].deleted)
-            next++;
-        for (int k = 0; k < s->ninputs && s->channel_block > 0; k++)
-            touch(p, s->inputs[k], next, false);
+        /* the steps that run together: [t, last] */
+        int together = 0;
+        if (p->steps[t].channel_block > 0)
+            together = p->steps[t].block_projection ? 2 : 1;
+        int last = t;
+        for (int i = 0; i < together; i++) {
+            last++;
+            while (p->steps[last].deleted)
+                last++;
+        }
+        for (int u = t; u <= last; u++) {
+            const cg_step *s = &p->steps[u];
+            if (s->deleted)
+                continue;
+            touch_step(p, s, t, true);
+            touch_step(p, s, last, false);
+        }
+        t = last;
     }
     for (int k = 0; k < p->graph->noutputs; k++) {
         int b = p->places[p->graph->outputs[k]].buffer;

@@ -423,6 +423,20 @@ static const codegen_case cases[] = {
     {"expand_blocks_input_in_place", "network net(input = [8, 34, 32]) {\n"
                                      "    x = conv(in, 256, k = 1) | relu6\n"
                                      "    return conv(x, 256, k = 3, pad = 1, groups = 256)\n}\n", NULL},
+    /*
+     * The projection runs in the blocks when its map has more than 256
+     * positions: here 2 blocks of 328 channels and one of 244, more than
+     * a chunk of k of the panel kernel, with relu and 20 output channels.
+     * On 16x16 it runs after the blocks.
+     */
+    {"expand_blocks_project_chunked", "network net(input = [8, 18, 17]) {\n"
+                                      "    x = conv(in, 900, k = 1) | relu\n"
+                                      "    x = conv(x, 900, k = 3, pad = 1, groups = 900)\n"
+                                      "    return conv(x, 20, k = 1) | relu\n}\n", NULL},
+    {"expand_blocks_projection_small_map", "network net(input = [16, 31, 31]) {\n"
+                                           "    x = conv(in, 300, k = 1) | relu6\n"
+                                           "    x = conv(x, 300, k = 3, stride = 2, pad = 1, groups = 300)\n"
+                                           "    return conv(x, 32, k = 1)\n}\n", NULL},
     {"bn_fold_depthwise", "network net(input = [4, 6, 6]) {\n"
                           "    return conv(in, 8, k = 3, pad = 1, groups = 4, bias = false) | bn"
                           " | relu\n}\n", NULL},
@@ -1047,22 +1061,40 @@ START_TEST(expand_blocks_probe_whole_tensor)
     int depthwise = expansion + 1;
     while (p->steps[depthwise].deleted)
         depthwise++;
+    int projection = depthwise + 1;
+    while (projection < p->nsteps && p->steps[projection].deleted)
+        projection++;
+    bool projects = p->steps[expansion].block_projection;
+    /* the cases whose projection cannot run in the blocks */
+    bool separate = strcmp(cases[_i].name, "expand_blocks_input_in_place") == 0 ||
+                    strcmp(cases[_i].name, "expand_blocks_projection_small_map") == 0;
+    ck_assert_msg(projects != separate, "%s: the projection %s in the blocks", cases[_i].name,
+                  projects ? "runs" : "does not run");
     int channels = g->nodes[p->steps[expansion].layer].shape.c;
     int block = p->steps[expansion].channel_block;
     const char *expected = "";
     for (int c0 = 0; c0 < channels; c0 += block)
-        expected = arena_printf("%sblock %d\nblock %d\n", expected, expansion, depthwise);
+        expected = arena_printf("%sblock %d\nblock %d\n%s", expected, expansion, depthwise,
+                                projects ? arena_printf("block %d\n", projection) : "");
     /* blocks on 1 thread, on 3 threads, then one conv after the other */
     const char *sums[3];
     for (int build = 0; build < 3; build++) {
         int threads = build == 1 ? 3 : 1;
         if (build == 2)
-            for (int t = 0; t < p->nsteps; t++)
+            for (int t = 0; t < p->nsteps; t++) {
                 p->steps[t].channel_block = 0;
+                p->steps[t].block_projection = false;
+            }
         const char *sub = arena_printf("%s/b%d", dir, build);
         cg_options options = {sub, "check_codegen", false, false, CG_TARGET_SCALAR, threads, 1};
         cg_files files = cg_render(p, weights, &options);
-        bool blocks = strstr(files.source, "expansion and depthwise conv in blocks of") != NULL;
+        /* the threaded build runs the projection after the blocks */
+        bool pair = strstr(files.source, "expansion and depthwise conv in blocks of") != NULL;
+        bool triple =
+            strstr(files.source, "expansion, depthwise conv and projection in blocks of") != NULL;
+        ck_assert_msg(triple == (build == 0 && projects), "%s: build %d has %s projection blocks",
+                      cases[_i].name, build, triple ? "" : "no");
+        bool blocks = pair || triple;
         ck_assert_msg(blocks == (build < 2), "%s: build %d has %s blocks", cases[_i].name, build,
                       blocks ? "" : "no");
         ck_assert(cg_write(p, &files, sub));
@@ -1131,7 +1163,7 @@ static Suite *codegen_suite(void)
     tcase_add_test(size, scalar_wide_code_size);
     tcase_add_test(size, gather_offsets_not_negative);
     int first = case_index("expand_blocks_residual");
-    tcase_add_loop_test(size, expand_blocks_probe_whole_tensor, first, first + 3);
+    tcase_add_loop_test(size, expand_blocks_probe_whole_tensor, first, first + 5);
     suite_add_tcase(s, size);
     return s;
 }
