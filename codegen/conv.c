@@ -730,8 +730,8 @@ static void emit_channel_gather(FILE *f, const char *indent, const ir_window *wi
     if (copies_whole_rows(win, in, out_width)) {
         fprintf(f, "%s    memcpy(panel[cc], x + ((long)c * H + oh0) * W, sizeof(float) * nq);\n",
                 indent);
-        fprintf(f, "%s    if (nq < QP) /* the positions past the last, read by the last tile */\n"
-                   "%s        memset(panel[cc] + nq, 0, sizeof(float) * (QP - nq));\n%s}\n",
+        fprintf(f, "%s    for (int q = nq; q < QP; q++) /* past the last, read by the last tile */\n"
+                   "%s        panel[cc][q] = 0.0f;\n%s}\n",
                 indent, indent, indent);
         return;
     }
@@ -742,9 +742,9 @@ static void emit_channel_gather(FILE *f, const char *indent, const ir_window *wi
     emit_input_row(f, arena_printf("%s            ", indent), "(oh0 + r) * SH - PH + kh * DH", win,
                    in, out_width, lanes);
     fprintf(f, "%s        }\n%s    }\n", indent, indent);
-    fprintf(f, "%s    for (int k = cc * KH * KW; k < (cc + 1) * KH * KW && nq < QP; k++)\n", indent);
-    fprintf(f, "%s        memset(panel[k] + nq, 0, sizeof(float) * (QP - nq));\n%s}\n", indent,
-            indent);
+    fprintf(f, "%s    for (int k = cc * KH * KW; k < (cc + 1) * KH * KW; k++)\n", indent);
+    fprintf(f, "%s        for (int q = nq; q < QP; q++)\n", indent);
+    fprintf(f, "%s            panel[k][q] = 0.0f;\n%s}\n", indent, indent);
 }
 
 /*

@@ -913,7 +913,9 @@ START_TEST(generated_matches_reference)
         {CG_TARGET_AVX2, "-O2 -mavx2 -mfma -ffp-contract=fast"},
         {CG_TARGET_AVX512, "-O2 -mavx2 -mfma -ffp-contract=fast"},
     };
-    const char *sanitize = "-fsanitize=address,undefined -fno-sanitize-recover=undefined";
+    /* warnings are errors, also at -O1, where gcc 12 tracks fewer loop bounds */
+    const char *strict = "-Wall -Wextra -Werror -pedantic "
+                         "-fsanitize=address,undefined -fno-sanitize-recover=undefined";
     float *outputs[sizeof builds / sizeof builds[0]] = {NULL};
     for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
         cg_target target = builds[b].target;
@@ -927,7 +929,7 @@ START_TEST(generated_matches_reference)
         cg_files files = cg_render(p, folded, &options);
         ck_assert_msg(cg_write(p, &files, sub), "%s: cg_write failed in %s", c->name, sub);
         run_command(c->name, arena_printf("cd '%s' && cc -std=c99 %s %s -o prog main.c %s.c %s -lm",
-                                          sub, flags, sanitize, g->name, poison_source()));
+                                          sub, flags, strict, g->name, poison_source()));
         run_command(c->name, arena_printf("cd '%s' && ./prog %s.weights ../input.bin output.bin",
                                           sub, g->name));
         float *actual = read_floats(arena_printf("%s/output.bin", sub), count);
@@ -948,7 +950,7 @@ START_TEST(generated_matches_reference)
     cg_files files = cg_render(p, folded, &options);
     ck_assert_msg(cg_write(p, &files, sub), "%s: cg_write failed in %s", c->name, sub);
     run_command(c->name, arena_printf("cd '%s' && cc -std=c99 %s %s -pthread -o prog main.c %s.c %s -lm",
-                                      sub, builds[single].flags, sanitize, g->name, poison_source()));
+                                      sub, builds[single].flags, strict, g->name, poison_source()));
     run_command(c->name, arena_printf("cd '%s' && ./prog %s.weights ../input.bin output.bin",
                                       sub, g->name));
     float *threaded = read_floats(arena_printf("%s/output.bin", sub), count);
