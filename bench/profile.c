@@ -5,10 +5,11 @@
  * that runs code (see NASC_PROBE in the generated header), and the probe
  * takes a timestamp. A step's time is the gap since the previous probe, or
  * since the start of the run for the first one. The probe itself only
- * reads the clock. An expansion that runs in blocks with its depthwise conv
- * calls profile_probe_block (NASC_PROBE_BLOCK) after each block of either
- * step, and each gap goes to the step that the block belongs to; their
- * probes after the last block then add next to nothing. A step without code (in shufflenet_v2_x1_0, a channel
+ * reads the clock. An expansion that runs in blocks with its depthwise conv,
+ * and maybe its projection, calls profile_probe_block (NASC_PROBE_BLOCK)
+ * after each block of each of these steps. Each gap goes to the step that
+ * the block belongs to, so their probes after the last block add next to
+ * nothing. A step without code (in shufflenet_v2_x1_0, a channel
  * shuffle or split that the convs around it carry out) has no probe, and
  * the list of probed steps skips it.
  *
@@ -53,6 +54,11 @@
 
 #if !defined(NASC_PROBE) || !defined(NASC_PROBE_BLOCK)
 #error "compile the profile harness with -DNASC_PROBE=profile_probe -DNASC_PROBE_BLOCK=profile_probe_block"
+#endif
+#if !defined(NASC_NET_RUN) || !defined(NASC_NET_LOAD_WEIGHTS) || !defined(NASC_NET_STRERROR) || \
+    !defined(NASC_NET_INPUT_SIZE) || !defined(NASC_NET_OUTPUT_SIZE) ||                          \
+    !defined(NASC_NET_WORKSPACE_BYTES)
+#error "define the NASC_NET_* macros of the network (see profile_network in bench/compare.py)"
 #endif
 
 #define WARMUP_RUNS 3

@@ -358,7 +358,7 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
     const char *y = pointer_plus(tensor_ptr(p, d->node), out_planes, first, out_plane);
     if (e) {
         fprintf(run, "#ifdef NASC_PROBE\n%sfloat *filtered = %s;\n#else\n"
-                     "%sfloat *filtered = %s; /* and so does the depthwise conv */\n#endif\n",
+                     "%sfloat *filtered = %s; /* each block overwrites the one before */\n#endif\n",
                 indent, y, indent, tensor_ptr_at(p, d->node, (int64_t)a * out_plane));
         y = "filtered";
     }
@@ -370,9 +370,11 @@ static void emit_expand_block(FILE *run, kernel_set *k, const cg_program *p, con
             ? arena_printf(", %s", pointer_plus(tensor_ptr(p, d->residual), out_planes, first,
                                                 out_plane))
             : "";
+    fprintf(run, "%s/* %s */\n", indent, d->label);
     emit_channels_call(run, k, p, d, count, "expanded", y, weights, bias, residual, indent);
     emit_block_probe(run, p, d, timed, indent);
     if (e) {
+        fprintf(run, "%s/* %s */\n", indent, e->label);
         emit_projection_call(run, k, p, e, count, first, "filtered", indent);
         emit_block_probe(run, p, e, timed, indent);
     }
@@ -414,7 +416,9 @@ static void emit_expand_blocks(FILE *run, kernel_set *k, const cg_program *p, co
 
 /*
  * Emits the probe of step s with its label comment inside the #ifdef, for
- * a step whose call is in the blocks of an expansion.
+ * a step whose call is in the blocks of an expansion. The label tells
+ * bench/compare.py which step the probe belongs to, since the last label
+ * before it is that of another step's call in the blocks.
  */
 static void emit_labelled_probe(FILE *run, const cg_program *p, const cg_step *s)
 {
@@ -780,8 +784,7 @@ static bool emit_threaded_blocks(FILE *run, kernel_set *k, const cg_program *p, 
         const cg_step *step = i ? d : s;
         text_buffer probe;
         tb_open(&probe);
-        if (i)
-            fprintf(probe.f, "    /* %s */\n", d->label);
+        fprintf(probe.f, "    /* %s */\n", step->label);
         emit_probe(probe.f, p, step, tensor_ptr(p, step->node), (int)(step - p->steps));
         /* the lines between #ifdef and #endif, inside the #ifdef written above */
         char *text = tb_close(&probe);
@@ -1034,9 +1037,10 @@ static const char *probe_declarations(void)
            "/*\n"
            " * Compiled with -DNASC_PROBE_BLOCK=HOOK, the single-threaded run function\n"
            " * calls HOOK(step) after each block of a step that runs in blocks of\n"
-           " * channels with the step after it (an expansion and its depthwise conv),\n"
-           " * so that a timer can charge each block to its step. NASC_PROBE, if\n"
-           " * defined, is called for both steps after their last block.\n"
+           " * channels together with others (an expansion, its depthwise conv and\n"
+           " * maybe its projection), so that a timer can charge each block to its\n"
+           " * step. NASC_PROBE, if defined, is called for each of these steps after\n"
+           " * their last block.\n"
            " */\n"
            "void NASC_PROBE_BLOCK(int step);\n"
            "#endif\n\n";
@@ -1271,7 +1275,7 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
                     e ? "expansion, depthwise conv and projection" : "expansion and depthwise conv",
                     s->channel_block, channels, s->label);
             emit_expand_blocks(run.f, &k, p, s, d, e, 0, channels, true, "    ");
-            emit_probe(run.f, p, s, tensor_ptr(p, s->node), t);
+            emit_labelled_probe(run.f, p, s);
             emit_labelled_probe(run.f, p, d);
             if (e)
                 emit_labelled_probe(run.f, p, e);
