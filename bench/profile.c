@@ -242,7 +242,10 @@ int main(int argc, char **argv)
             seen++;
         }
         if (slot < 0) {
-            fprintf(stderr, "profile: step %d has blocks after its probe\n", probe_steps[i]);
+            fprintf(stderr,
+                    "profile: step %d called NASC_PROBE_BLOCK after its NASC_PROBE; "
+                    "regenerate NET.c with nasc build\n",
+                    probe_steps[i]);
             return 1;
         }
         slot_of_call[i] = slot;
@@ -270,7 +273,8 @@ int main(int argc, char **argv)
         for (int i = 0; same && i < call_count; i++)
             same = calls[i] == probe_steps[i] * 2 + block_calls[i];
         if (!same) {
-            fprintf(stderr, "profile: run %d made other probe calls than the first\n", runs);
+            fprintf(stderr, "profile: the probe calls of run %d differ from those of the first run\n",
+                    runs);
             return 1;
         }
         totals[runs] = (stamps[call_count - 1] - run_start) * 1e3;

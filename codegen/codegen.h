@@ -82,15 +82,15 @@ typedef struct {
      */
     int channel_block;
     /*
-     * Set with channel_block when the projection, the 1x1 conv after the
-     * depthwise conv, reads nothing else of the pair: it then runs in the
-     * same blocks, each adding its block of input channels to the sums.
+     * Whether the projection, the 1x1 conv after the depthwise conv of a
+     * step with channel_block, runs in the same blocks. Each block then
+     * adds the products of its input channels to the projection's sums.
      */
     bool block_projection;
     /*
-     * For a kernel that adds the products of a slice of its conv's input
-     * channels to the output (a block of a projection): the conv's input
-     * channels, else 0. Its C is the slice's channels, and it takes the
+     * The input channels of the whole conv, for a kernel that adds the
+     * products of a slice of them to the output (a block of a projection),
+     * else 0. Such a kernel's C is the slice's channels, and it takes the
      * slice's first channel as an argument (see emit_conv_kernel).
      */
     int slice_channels;

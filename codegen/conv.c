@@ -136,8 +136,8 @@ static void emit_tile_products(FILE *f, const char *indent, int rows, int vector
  * blocks_per_tile blocks of CONV_ROWS output channels. Part 1 is the
  * group's last whole block when the tiles leave one, and part 2 the
  * remaining channels. The tile's packed weights start at wb, a later
- * block of the tile K * CONV_ROWS floats further (WK * CONV_ROWS in a
- * kernel of a slice of the input channels, sliced).
+ * block of the tile K * CONV_ROWS floats further, or WK * CONV_ROWS when
+ * sliced (a kernel of a slice of the input channels).
  */
 static int open_channel_block(FILE *f, const char *indent, int part, int group_channels,
                               int blocks_per_tile, bool sliced)

@@ -416,9 +416,9 @@ static void emit_expand_blocks(FILE *run, kernel_set *k, const cg_program *p, co
 
 /*
  * Emits the probe of step s with its label comment inside the #ifdef, for
- * a step whose call is in the blocks of an expansion. The label tells
- * bench/compare.py which step the probe belongs to, since the last label
- * before it is that of another step's call in the blocks.
+ * a step whose call is in the blocks of an expansion. bench/compare.py
+ * maps each probe to the last label above it, and without this one that
+ * would be the label of another step's call in the blocks.
  */
 static void emit_labelled_probe(FILE *run, const cg_program *p, const cg_step *s)
 {

@@ -1020,10 +1020,11 @@ END_TEST
  * the same planes, except under NASC_PROBE, where the probe of the
  * expansion must read the whole tensor. A hook that sums every probed
  * tensor must print the same sums for the blocks on 1 and 3 threads as
- * for the two convs run one after the other (channel_block cleared). On
- * 1 thread NASC_PROBE_BLOCK must follow every block of either conv, with
- * its step, before their probes (bench/profile.c charges the blocks so);
- * the threaded and the unblocked builds have no such calls.
+ * for the convs run one after the other (channel_block cleared). On 1
+ * thread, NASC_PROBE_BLOCK must follow every block of each conv (the
+ * projection's too, when it runs in the blocks) with its step, before
+ * their probes, because bench/profile.c charges the blocks by it. The
+ * threaded and the unblocked builds must make no such calls.
  */
 START_TEST(expand_blocks_probe_whole_tensor)
 {
