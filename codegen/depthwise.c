@@ -70,7 +70,7 @@ static int vector_length(cg_target target)
  * `count` of them (at most VL), adding the residual and applying the
  * activation. When the activation runs on vectors, the vector is stored
  * as one, or its first `count` floats by one memcpy of constant size,
- * and emit_tile declares the types that needs. Any other goes through an
+ * and emit_tile declares the types that needs. Sigmoid goes through an
  * array, a value at a time. On 14x14 maps every row is a partial vector
  * of 14 columns with AVX-512. Stored a value at a time, gcc ran
  * MobileNetV2's 3x3 depthwise convs there at 18.6 GFLOP/s, and at 25.3

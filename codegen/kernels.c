@@ -58,32 +58,62 @@ const char *act_call(cg_act act, const char *expr)
 
 bool act_on_vectors(cg_act act)
 {
-    return act == CG_ACT_NONE || act == CG_ACT_RELU || act == CG_ACT_RELU6;
+    return act != CG_ACT_SIGMOID;
 }
 
 void emit_vector_act_types(FILE *f, const char *indent, cg_act act)
 {
-    if (act == CG_ACT_RELU || act == CG_ACT_RELU6)
-        fprintf(f, "%s/* %s, which keep%s NaN as PyTorch does */\n"
-                   "%stypedef int vint __attribute__((vector_size(sizeof(vfloat))));\n",
-                indent, act == CG_ACT_RELU ? "relu as a mask" : "relu6 as two masks",
-                act == CG_ACT_RELU ? "s" : "", indent);
-    if (act == CG_ACT_RELU6)
+    static const char *const comment[] = {
+        [CG_ACT_RELU] = "relu as a mask, which keeps",
+        [CG_ACT_RELU6] = "relu6 as two masks, which keep",
+        [CG_ACT_HARDSWISH] = "hardswish with relu6 as two masks, which keep",
+        [CG_ACT_HARDSIGMOID] = "hardsigmoid with relu6 as two masks, which keep",
+    };
+    if (act == CG_ACT_NONE || act == CG_ACT_SIGMOID)
+        return;
+    fprintf(f, "%s/* %s NaN as PyTorch does */\n"
+               "%stypedef int vint __attribute__((vector_size(sizeof(vfloat))));\n",
+            indent, comment[act], indent);
+    if (act != CG_ACT_RELU)
         fprintf(f, "%sconst vfloat six = (vfloat){0} + 6.0f;\n", indent);
+}
+
+/* Emits `v = relu6(v)` for the vfloat variable v (see emit_vector_act). */
+static void emit_vector_relu6(FILE *f, const char *indent, const char *v)
+{
+    fprintf(f, "%s%s = (vfloat)((vint)%s & ~(%s < 0));\n", indent, v, v, v);
+    fprintf(f, "%s%s = (vfloat)(((vint)%s & ~(%s > six)) | ((vint)six & (%s > six)));\n", indent,
+            v, v, v, v);
 }
 
 /*
  * relu clears the lanes below zero with a mask, and relu6 then puts 6 in
  * the lanes above 6 with another. A comparison with NaN is false, so NaN
- * and -0.0 come out as act_relu and act_relu6 give them.
+ * and -0.0 come out as act_relu and act_relu6 give them. hardswish and
+ * hardsigmoid run the operations of act_hardswish and act_hardsigmoid in
+ * the same order, so every lane is bit for bit the scalar result.
  */
 void emit_vector_act(FILE *f, const char *indent, cg_act act, const char *v)
 {
-    if (act == CG_ACT_RELU || act == CG_ACT_RELU6)
+    switch (act) {
+    case CG_ACT_NONE:
+    case CG_ACT_SIGMOID:
+        return;
+    case CG_ACT_RELU:
         fprintf(f, "%s%s = (vfloat)((vint)%s & ~(%s < 0));\n", indent, v, v, v);
-    if (act == CG_ACT_RELU6)
-        fprintf(f, "%s%s = (vfloat)(((vint)%s & ~(%s > six)) | ((vint)six & (%s > six)));\n",
-                indent, v, v, v, v);
+        return;
+    case CG_ACT_RELU6:
+        emit_vector_relu6(f, indent, v);
+        return;
+    case CG_ACT_HARDSWISH:
+    case CG_ACT_HARDSIGMOID:
+        fprintf(f, "%s{\n%s    vfloat h = %s + 3.0f;\n", indent, indent, v);
+        emit_vector_relu6(f, arena_printf("%s    ", indent), "h");
+        fprintf(f, "%s    %s = %s / 6.0f;\n%s}\n", indent, v,
+                act == CG_ACT_HARDSWISH ? arena_printf("%s * h", v) : "h", indent);
+        return;
+    }
+    NASC_UNREACHABLE();
 }
 
 const char *emit_bn_kernel(kernel_set *k, const cg_step *s, const ir_node *n)

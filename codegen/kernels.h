@@ -33,7 +33,7 @@ const char *act_suffix(cg_act act);
 /* The C expression applying act to expr. */
 const char *act_call(cg_act act, const char *expr);
 
-/* Whether emit_vector_act applies act to vectors: none, relu and relu6. */
+/* Whether emit_vector_act applies act to vectors: every activation but sigmoid. */
 bool act_on_vectors(cg_act act);
 
 /* Declares the types and constants that emit_vector_act needs for act, inside a block. */

@@ -299,6 +299,16 @@ static const codegen_case cases[] = {
     {"nan_depthwise_relu6_residual", "network net(input = [2, 2, 16]) {\n"
                                      "    return relu6(conv(in, 2, k = 3, pad = 1, groups = 2) + in)\n}\n",
      nan_map_x8},
+    /* hardswish and hardsigmoid on vectors in the same three kernels: NaN, and both clamps */
+    {"nan_conv_hardswish_tiles", "network net(input = [1, 8, 8]) {\n"
+                                 "    return conv(in, 8, k = 1) | hardswish\n}\n", nan_map_x8},
+    {"nan_wide_hardsigmoid_transposed", "network net(input = [1, 8, 8]) {\n"
+                                        "    return conv(in, 16, k = 1) | hardsigmoid\n}\n",
+     nan_map_x8},
+    {"nan_depthwise_hardswish_residual", "network net(input = [2, 2, 16]) {\n"
+                                         "    return hardswish(conv(in, 2, k = 3, pad = 1, groups = 2)"
+                                         " + in)\n}\n",
+     nan_map_x8},
     /*
      * Rows of 8 and 13 columns: partial vectors with AVX-512 (and the 5
      * columns after a whole vector with AVX2) go through relu6 or relu on
