@@ -563,8 +563,8 @@ static const char *const panel_gather[] = {
     "        for (int ow = hi; ow < OW; ow++)",
     "            row[ow] = 0.0f;",
     "    }",
-    "    for (int q = nq; q < QP; q++)",
-    "        panel[k][q] = 0.0f;",
+    "    for (int q = 0; q < QP - nq; q++)",
+    "        panel[k][nq + q] = 0.0f;",
     "}",
 };
 
@@ -730,8 +730,8 @@ static void emit_channel_gather(FILE *f, const char *indent, const ir_window *wi
     if (copies_whole_rows(win, in, out_width)) {
         fprintf(f, "%s    memcpy(panel[cc], x + ((long)c * H + oh0) * W, sizeof(float) * nq);\n",
                 indent);
-        fprintf(f, "%s    for (int q = nq; q < QP; q++) /* past the last, read by the last tile */\n"
-                   "%s        panel[cc][q] = 0.0f;\n%s}\n",
+        fprintf(f, "%s    for (int q = 0; q < QP - nq; q++) /* past the last, read by the last tile */\n"
+                   "%s        panel[cc][nq + q] = 0.0f;\n%s}\n",
                 indent, indent, indent);
         return;
     }
@@ -743,8 +743,8 @@ static void emit_channel_gather(FILE *f, const char *indent, const ir_window *wi
                    in, out_width, lanes);
     fprintf(f, "%s        }\n%s    }\n", indent, indent);
     fprintf(f, "%s    for (int k = cc * KH * KW; k < (cc + 1) * KH * KW; k++)\n", indent);
-    fprintf(f, "%s        for (int q = nq; q < QP; q++)\n", indent);
-    fprintf(f, "%s            panel[k][q] = 0.0f;\n%s}\n", indent, indent);
+    fprintf(f, "%s        for (int q = 0; q < QP - nq; q++)\n", indent);
+    fprintf(f, "%s            panel[k][nq + q] = 0.0f;\n%s}\n", indent, indent);
 }
 
 /*
