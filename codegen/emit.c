@@ -87,6 +87,21 @@ static const char *tensor_ptr(const cg_program *p, int node)
     return arena_printf("ws + %lld", (long long)at);
 }
 
+/*
+ * The run function's pointer into the workspace, where the plan put any
+ * tensor there, or nothing (see workspace_unused).
+ */
+static const char *workspace_declaration(const cg_program *p)
+{
+    return p->nbuffers > 0 ? "    float *ws = workspace;\n" : "";
+}
+
+/* The statement that marks the workspace as unused, when every tensor is a view of the input. */
+static const char *workspace_unused(const cg_program *p)
+{
+    return p->nbuffers > 0 ? "" : "    (void)workspace; /* every tensor is a view of the input */\n";
+}
+
 static const char *weight_ptr(int64_t offset)
 {
     return arena_printf("weights + %lld", (long long)offset);
@@ -960,9 +975,10 @@ static void emit_threaded_run(FILE *run, kernel_set *k, const cg_program *p, int
                  " * part on the calling thread.\n */\n"
                  "static void run_steps(const float *input, float *output, void *workspace, int thread,\n"
                  "                      int threads)\n{\n"
-                 "    float *ws = workspace;\n"
+                 "%s"
                  "    /* Stable here: the last barrier flipped it before every thread left the last run. */\n"
-                 "    unsigned sense = __atomic_load_n(&barrier_sense, __ATOMIC_ACQUIRE);\n\n");
+                 "    unsigned sense = __atomic_load_n(&barrier_sense, __ATOMIC_ACQUIRE);\n\n",
+            workspace_declaration(p));
     bool previous_alone = true;
     for (int t = 0; t < p->nsteps; t++) {
         if (p->steps[t].deleted)
@@ -988,8 +1004,7 @@ static void emit_threaded_run(FILE *run, kernel_set *k, const cg_program *p, int
                 tensor_ptr(p, node), (long long)count);
         offset += count;
     }
-    fprintf(run, "    (void)ws; /* unused when every tensor is a view of the input */\n"
-                 "    (void)input;\n    (void)weights;\n}\n\n");
+    fprintf(run, "%s    (void)input;\n    (void)weights;\n}\n\n", workspace_unused(p));
     fputs(pool_functions_text(net), run);
 }
 
@@ -1259,7 +1274,7 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
                           o->split_min_work > 0 ? o->split_min_work : SPLIT_MIN_WORK);
     } else {
         fprintf(run.f, "void %s_run(const float *input, float *output, void *workspace)\n{\n"
-                       "    float *ws = workspace;\n\n", net);
+                       "%s%s", net, workspace_declaration(p), p->nbuffers > 0 ? "\n" : "");
         for (int t = 0; t < p->nsteps; t++) {
             const cg_step *s = &p->steps[t];
             if (s->channel_block == 0 || s->deleted) {
@@ -1292,8 +1307,7 @@ static char *source_text(const cg_program *p, const float *weights, const cg_opt
                     (long long)offset, tensor_ptr(p, node), (long long)count);
             offset += count;
         }
-        fprintf(run.f, "    (void)ws; /* unused when every tensor is a view of the input */\n"
-                       "    (void)input;\n    (void)weights;\n}\n\n");
+        fprintf(run.f, "%s    (void)input;\n    (void)weights;\n}\n\n", workspace_unused(p));
     }
     char *kernel_text = tb_close(&kernels);
     char *run_text = tb_close(&run);
