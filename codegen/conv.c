@@ -480,10 +480,10 @@ static void emit_position_tiles(FILE *f, const char *indent, int rows, int group
         if (v == 0)
             fprintf(f, "%sfor (; nq - q > 3 * VL; q += 3 * VL) {\n", indent);
         else /* after the loop 0 < nq - q <= 3 * VL */
-            fprintf(f, "%sif (%s) { /* the last %d vector%s */\n", indent,
+            fprintf(f, "%sif (%s) { /* the last %s */\n", indent,
                     vectors == 3 ? "nq - q > 2 * VL"
                     : vectors == 2 ? "nq - q > VL && nq - q <= 2 * VL" : "nq - q <= VL",
-                    vectors, vectors > 1 ? "s" : "");
+                    vectors > 1 ? arena_printf("%d vectors", vectors) : "vector");
         bool full = v == 0 || whole[vectors];
         if (rows)
             emit_panel_tile(f, in, rows, vectors, lanes, full, pass, e);
@@ -635,6 +635,58 @@ static void emit_copy_run(FILE *f, const char *indent, int kw, int col, int from
             row_address(kw, col + n - lanes), indent);
 }
 
+/* Returns " + n", " - n" or nothing, to follow an expression. */
+static const char *signed_term(int n)
+{
+    return n > 0 ? arena_printf(" + %d", n) : n < 0 ? arena_printf(" - %d", -n) : "";
+}
+
+/* Copies xr[ow * SW + shift] to column ow of kw's row for ow in [lo, hi), a value at a time. */
+static void emit_strided_run(FILE *f, const char *indent, int kw, int lo, int hi, int shift)
+{
+    fprintf(f, "%sfor (int ow = %d; ow < %d; ow++)\n%s    row[%s] = xr[ow * SW%s];\n", indent, lo,
+            hi, indent, kw ? arena_printf("%s + ow", row_offset(kw, 0)) : "ow", signed_term(shift));
+}
+
+/*
+ * emit_strided_run for stride 2 in vectors: two loads of consecutive
+ * input floats and a shuffle of their even lanes per vector of columns.
+ * Clang compiled the loop of emit_strided_run with AVX-512 gathers, and
+ * gcc left it scalar. A vector ends at column `end`, the last whose loads
+ * stay in the input row, and the columns after it go a value at a time.
+ * Compilers without __builtin_shufflevector (gcc before 12) get the loop.
+ */
+static void emit_stride2_run(FILE *f, const char *indent, int kw, int lo, int hi, int shift,
+                             int in_width, int lanes)
+{
+    /* the vector of columns [end - VL, end) loads input columns up to 2 * end + shift - 1 */
+    int end = (in_width - shift) / 2;
+    end = end < hi ? end : hi;
+    if (end - lo < lanes) {
+        emit_strided_run(f, indent, kw, lo, hi, shift);
+        return;
+    }
+    const char *even = "";
+    for (int l = 0; l < lanes; l++)
+        even = arena_printf("%s, %d", even, 2 * l);
+    const char *at = signed_term(shift);
+    fprintf(f, "#if defined(__clang__) || __GNUC__ >= 12\n");
+    fprintf(f, "%sfor (int ow = %d; ow < %d; ow += VL) {\n", indent, lo, end);
+    fprintf(f, "%s    const int o = ow < %d ? ow : %d; /* the last vector ends at column %d */\n",
+            indent, end - lanes, end - lanes, end);
+    fprintf(f, "%s    vfloat v0, v1;\n"
+               "%s    memcpy(&v0, xr + o * 2%s, sizeof v0);\n"
+               "%s    memcpy(&v1, xr + o * 2%s + VL, sizeof v1);\n"
+               "%s    vfloat v = __builtin_shufflevector(v0, v1%s);\n"
+               "%s    memcpy(%s + o, &v, sizeof v);\n%s}\n",
+            indent, indent, at, indent, at, indent, even, indent, row_address(kw, 0), indent);
+    if (end < hi)
+        emit_strided_run(f, indent, kw, end, hi, shift);
+    fprintf(f, "#else\n");
+    emit_strided_run(f, indent, kw, lo, hi, shift);
+    fprintf(f, "#endif\n");
+}
+
 /*
  * Emits the copies of the input row xr, one per kw, to the panel rows from
  * `row`, KW_STRIDE floats apart, with the zeros of the padding.
@@ -654,10 +706,10 @@ static void emit_kw_rows(FILE *f, const char *indent, const ir_window *win, ir_s
             emit_zero_run(f, indent, kw, 0, lo);
         if (hi > lo && win->sw == 1)
             emit_copy_run(f, indent, kw, lo, from, hi - lo, lanes);
+        else if (hi > lo && win->sw == 2 && lanes > 1)
+            emit_stride2_run(f, indent, kw, lo, hi, from - lo * 2, in.w, lanes);
         else if (hi > lo)
-            fprintf(f, "%sfor (int ow = %d; ow < %d; ow++)\n%s    row[%s + ow] = xr[ow * SW%s];\n",
-                    indent, lo, hi, indent, row_offset(kw, 0),
-                    from - lo * win->sw ? arena_printf(" + %d", from - lo * win->sw) : "");
+            emit_strided_run(f, indent, kw, lo, hi, from - lo * win->sw);
         if (hi < out_width)
             emit_zero_run(f, indent, kw, hi, out_width - hi);
     }

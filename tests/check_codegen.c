@@ -56,6 +56,19 @@ static const codegen_case cases[] = {
     /* conv */
     {"conv_stride2_odd", "network net(input = [3, 7, 9]) {\n"
                          "    return conv(in, 4, k = 3, stride = 2, pad = 1)\n}\n", NULL},
+    /*
+     * Stride 2 on maps of more than 256 positions: the panel gathers every
+     * other input column with vector loads and shuffles. Reading the
+     * network's input, a load past a row's end would leave the buffer on
+     * the last row. 45 columns give 23 outputs, whose last takes the
+     * scalar loop. The 3x3 conv's rows for kw = 0 start after the left
+     * padding, and those for kw = 1 end with a scalar column.
+     */
+    {"conv_stride2_gather_odd_width", "network net(input = [5, 37, 45]) {\n"
+                                      "    return conv(in, 6, k = 1, stride = 2)\n}\n", NULL},
+    {"conv_stride2_gather_3x3", "network net(input = [4, 41, 35]) {\n"
+                                "    return conv(in, 8, k = 3, stride = 2, pad = 1) | relu\n}\n",
+     NULL},
     {"conv_kernel_2x2", "network net(input = [3, 9, 7]) {\n"
                         "    return conv(in, 4, k = 2, stride = 2)\n}\n", NULL},
     {"conv_kernel_4x4", "network net(input = [3, 8, 7]) {\n"
