@@ -641,7 +641,10 @@ static const char *signed_term(int n)
     return n > 0 ? arena_printf(" + %d", n) : n < 0 ? arena_printf(" - %d", -n) : "";
 }
 
-/* Copies xr[ow * SW + shift] to column ow of kw's row for ow in [lo, hi), a value at a time. */
+/*
+ * Emits the copy of xr[ow * SW + shift] to column ow of kw's row for ow in
+ * [lo, hi), a value at a time.
+ */
 static void emit_strided_run(FILE *f, const char *indent, int kw, int lo, int hi, int shift)
 {
     fprintf(f, "%sfor (int ow = %d; ow < %d; ow++)\n%s    row[%s] = xr[ow * SW%s];\n", indent, lo,
@@ -649,8 +652,9 @@ static void emit_strided_run(FILE *f, const char *indent, int kw, int lo, int hi
 }
 
 /*
- * emit_strided_run for stride 2 in vectors: two loads of consecutive
- * input floats and a shuffle of their even lanes per vector of columns.
+ * Emits the copy of emit_strided_run for stride 2 in vectors: two loads
+ * of consecutive input floats and a shuffle of their even lanes per
+ * vector of columns.
  * Clang compiled the loop of emit_strided_run with AVX-512 gathers, and
  * gcc left it scalar. A vector ends at column `end`, the last whose loads
  * stay in the input row, and the columns after it go a value at a time.
@@ -659,7 +663,7 @@ static void emit_strided_run(FILE *f, const char *indent, int kw, int lo, int hi
 static void emit_stride2_run(FILE *f, const char *indent, int kw, int lo, int hi, int shift,
                              int in_width, int lanes)
 {
-    /* the vector of columns [end - VL, end) loads input columns up to 2 * end + shift - 1 */
+    /* The vector of columns [end - VL, end) loads input columns up to 2 * end + shift - 1. */
     int end = (in_width - shift) / 2;
     end = end < hi ? end : hi;
     if (end - lo < lanes) {

@@ -88,15 +88,19 @@ static const char *tensor_ptr(const cg_program *p, int node)
 }
 
 /*
- * The run function's pointer into the workspace, where the plan put any
- * tensor there, or nothing (see workspace_unused).
+ * Returns the declaration of the run function's pointer into the
+ * workspace, or nothing when the plan put no tensor there (see
+ * workspace_unused).
  */
 static const char *workspace_declaration(const cg_program *p)
 {
     return p->nbuffers > 0 ? "    float *ws = workspace;\n" : "";
 }
 
-/* The statement that marks the workspace as unused, when every tensor is a view of the input. */
+/*
+ * Returns the statement that marks the workspace as unused, when every
+ * tensor is a view of the input.
+ */
 static const char *workspace_unused(const cg_program *p)
 {
     return p->nbuffers > 0 ? "" : "    (void)workspace; /* every tensor is a view of the input */\n";

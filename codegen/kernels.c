@@ -91,8 +91,8 @@ static void emit_vector_relu6(FILE *f, const char *indent, const char *v)
  * the lanes above 6 with another. A comparison with NaN is false, so NaN
  * and -0.0 come out as act_relu and act_relu6 give them. hardswish and
  * hardsigmoid run the operations of act_hardswish and act_hardsigmoid in
- * the same order, so every lane holds bit for bit what the helper gives
- * for that lane's value.
+ * the same order, so each lane is bit for bit what the helper returns for
+ * that lane's input.
  */
 void emit_vector_act(FILE *f, const char *indent, cg_act act, const char *v)
 {

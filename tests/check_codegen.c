@@ -315,7 +315,7 @@ static const codegen_case cases[] = {
     {"nan_depthwise_relu6_residual", "network net(input = [2, 2, 16]) {\n"
                                      "    return relu6(conv(in, 2, k = 3, pad = 1, groups = 2) + in)\n}\n",
      nan_map_x8},
-    /* hardswish and hardsigmoid on vectors in the same three kernels: NaN, and both clamps */
+    /* hardswish and hardsigmoid on vectors in the three kernels: NaN and values past both clamps */
     {"nan_conv_hardswish_tiles", "network net(input = [1, 8, 8]) {\n"
                                  "    return conv(in, 8, k = 1) | hardswish\n}\n", nan_map_x8},
     {"nan_wide_hardsigmoid_transposed", "network net(input = [1, 8, 8]) {\n"
